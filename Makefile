@@ -1,0 +1,82 @@
+# cansd: `make run` starts everything in the foreground, `make test` runs every test.
+# Release objects go to build/rel, sanitized ones (what the tests run) to build/asan.
+
+CC      ?= cc
+PG_INC  := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+CFLAGS_COMMON := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+	-D_GNU_SOURCE -I. -I$(PG_INC) -g
+LIBS    := -lfcgi -ljwt -lssl -lcrypto -ljansson -lpq -lm
+TEST_LIBS := -lcmocka -lcurl
+
+SRC     := $(wildcard core/*.c fcgi/*.c auth/*.c handlers/*.c)
+LIB_SRC := $(filter-out fcgi/main.c,$(SRC))
+HDR     := $(wildcard core/*.h fcgi/*.h auth/*.h handlers/*.h)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+INTEG_SRC := $(wildcard tests/integration/test_*.c)
+TEST_SUPPORT := $(wildcard tests/support/*.c)
+
+REL_DIR  := build/rel
+ASAN_DIR := build/asan
+REL_CFLAGS  := $(CFLAGS_COMMON) -O2
+ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+
+REL_OBJ  := $(LIB_SRC:%.c=$(REL_DIR)/%.o)
+ASAN_OBJ := $(LIB_SRC:%.c=$(ASAN_DIR)/%.o)
+
+.PHONY: all build deps run test unit integration lint format cppcheck bench clean docs
+
+all: build
+build: $(REL_DIR)/cansd
+
+deps:
+	@scripts/install-deps.sh
+
+$(REL_DIR)/%.o: %.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -c $< -o $@
+
+$(ASAN_DIR)/%.o: %.c $(HDR) $(wildcard tests/support/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+
+# sql/queries.sql is embedded with .incbin, so the binary depends on it.
+$(REL_DIR)/core/db_statements.o $(ASAN_DIR)/core/db_statements.o: sql/queries.sql
+
+$(REL_DIR)/cansd: $(REL_OBJ) $(REL_DIR)/fcgi/main.o
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+
+$(ASAN_DIR)/cansd: $(ASAN_OBJ) $(ASAN_DIR)/fcgi/main.o
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+
+$(ASAN_DIR)/tests/%: tests/%.c $(ASAN_OBJ) $(TEST_SUPPORT:%.c=$(ASAN_DIR)/%.o)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
+
+UNIT_BIN  := $(UNIT_SRC:tests/%.c=$(ASAN_DIR)/tests/%)
+INTEG_BIN := $(INTEG_SRC:tests/%.c=$(ASAN_DIR)/tests/%)
+
+run: deps build
+	@scripts/run.sh
+
+test: deps $(ASAN_DIR)/cansd $(UNIT_BIN) $(INTEG_BIN)
+	@scripts/test.sh $(UNIT_BIN) -- $(INTEG_BIN)
+
+unit: $(UNIT_BIN)
+	@scripts/test.sh $(UNIT_BIN) --
+
+lint:
+	@scripts/lint-openapi.sh
+
+format:
+	clang-format -i $(SRC) $(HDR) $(UNIT_SRC) $(INTEG_SRC) $(TEST_SUPPORT)
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr -I. $(SRC)
+
+bench: deps build
+	@bench/run.sh
+
+clean:
+	rm -rf build

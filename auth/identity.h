@@ -1,0 +1,50 @@
+/*
+ * The caller, as loaded from the database on every request: roles and
+ * certification are never cached and never read from a token, so a lapse,
+ * a new training record or a deactivation takes effect on the next request.
+ */
+#ifndef CANSD_IDENTITY_H
+#define CANSD_IDENTITY_H
+
+#include <stdbool.h>
+
+#include "../fcgi/request.h"
+#include "jwt.h"
+
+struct identity {
+	const char *user_id; /* decimal, as SQL takes it */
+	unsigned roles;      /* enum role bits, certified_cans_user included */
+	bool certified;
+	const char *me_json; /* the GET /me body */
+	const char *certification_json; /* its "certification" object */
+};
+
+/* The keys and settings authentication uses; built once before the fork. */
+struct auth_context {
+	struct jwt_verifier verifier;
+	struct jwt_signer signer;
+	char *jwks_json;
+};
+
+extern struct auth_context auth;
+
+/* Loads keys per the configuration; -1 with a message in err. */
+int auth_init(char *err, size_t errlen);
+void auth_free(void);
+
+/*
+ * Authenticates the bearer token of req and loads the caller into
+ * req->identity. Returns 0, or the status of the problem it wrote.
+ */
+int auth_authenticate(struct request *req);
+
+/*
+ * Applies the route's roles and certification rule to req->identity.
+ * Returns 0, or the status of the problem it wrote.
+ */
+int auth_authorize(struct request *req);
+
+/* Loads the user by id into req->identity (login and refresh use it). */
+int auth_load_identity(struct request *req, const char *user_id, const char *username);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * The worker's one PostgreSQL connection. Statements are the named blocks of
+ * sql/queries.sql, prepared at connect and after every reconnect; C refers to
+ * them by name. Each request-level statement is one call of a SQL function
+ * that sets the request context and does the work in one transaction, so a
+ * request costs one round trip and a change commits with its audit event.
+ */
+#ifndef CANSD_DB_H
+#define CANSD_DB_H
+
+#include <stdbool.h>
+
+#include <libpq-fe.h>
+
+struct request;
+
+int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms);
+void db_close(void);
+
+/* Reconnects (and re-prepares) when the connection is bad; true when usable. */
+bool db_ensure(void);
+
+/* true when a trivial query answers now: /readyz. */
+bool db_ping(void);
+
+/*
+ * Executes a prepared statement with text parameters (NULL = SQL NULL). The
+ * result belongs to the request's arena. On failure (database unreachable,
+ * SQL error) it writes the matching problem into the response and returns
+ * NULL; the caller just returns req->response.status.
+ */
+PGresult *db_call(struct request *req, const char *statement, int n_params,
+		  const char *const *params);
+
+/* db_call with the actor id, request id and client address as $1..$3. */
+PGresult *db_call_as(struct request *req, const char *statement, int n_params,
+		     const char *const *params);
+
+/*
+ * The common end of a handler: a one-row result whose first column is the
+ * JSON body and whose optional second column is the version for the ETag.
+ */
+int db_respond(struct request *req, PGresult *res, int status);
+
+/* The statement source embedded from sql/queries.sql. */
+extern const char db_statements_sql[];
+
+/* Splits "-- name: X" blocks; calls fn for each. Returns the count or -1. */
+int db_statements_each(const char *sql, int (*fn)(const char *name, const char *text, void *ctx),
+		       void *ctx);
+
+#endif

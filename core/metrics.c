@@ -1,0 +1,176 @@
+#include "metrics.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../fcgi/route.h"
+#include "arena.h"
+
+/* The statuses the service gives; anything else is counted as "other". */
+static const int tracked_status[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
+				     412, 413, 415, 422, 429, 500, 503};
+#define N_STATUS (sizeof(tracked_status) / sizeof(tracked_status[0]) + 1)
+
+static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+				   0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+#define N_BUCKETS (sizeof(bucket_le) / sizeof(bucket_le[0]))
+
+struct route_counters {
+	uint64_t by_status[N_STATUS];
+	uint64_t latency_buckets[N_BUCKETS];
+	uint64_t latency_count;
+	uint64_t latency_micros;
+};
+
+struct shared_metrics {
+	uint64_t jwt_refused[JWT_REFUSAL_COUNT];
+	uint64_t db_reconnects;
+	uint64_t db_errors;
+	uint64_t workers_started;
+	uint64_t workers_restarted;
+	int64_t busy;
+	int64_t pool_size;
+	struct route_counters routes[]; /* n_routes + 1 */
+};
+
+static struct shared_metrics *shared;
+static size_t n_route_slots;
+
+int metrics_init(size_t n_routes)
+{
+	size_t size = sizeof(*shared) + (n_routes + 1) * sizeof(struct route_counters);
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	memset(p, 0, size);
+	shared = p;
+	n_route_slots = n_routes + 1;
+	return 0;
+}
+
+#define ADD(field, n)                                                                          \
+	do {                                                                                   \
+		if (shared)                                                                    \
+			__atomic_fetch_add(&(field), (n), __ATOMIC_RELAXED);                   \
+	} while (0)
+
+static size_t status_slot(int status)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < N_STATUS; i++)
+		if (tracked_status[i] == status)
+			return i;
+	return N_STATUS - 1;
+}
+
+void metrics_request(size_t route_index, int status, double seconds)
+{
+	struct route_counters *rc;
+	size_t i;
+
+	if (!shared)
+		return;
+	if (route_index >= n_route_slots)
+		route_index = n_route_slots - 1;
+	rc = &shared->routes[route_index];
+	ADD(rc->by_status[status_slot(status)], 1);
+	for (i = 0; i < N_BUCKETS; i++)
+		if (seconds <= bucket_le[i])
+			ADD(rc->latency_buckets[i], 1);
+	ADD(rc->latency_count, 1);
+	ADD(rc->latency_micros, (uint64_t)(seconds * 1e6));
+}
+
+void metrics_jwt_refused(enum jwt_refusal reason)
+{
+	if ((int)reason > 0 && reason < JWT_REFUSAL_COUNT)
+		ADD(shared->jwt_refused[reason], 1);
+}
+
+void metrics_db_reconnect(void) { ADD(shared->db_reconnects, 1); }
+void metrics_db_error(void) { ADD(shared->db_errors, 1); }
+void metrics_worker_started(void) { ADD(shared->workers_started, 1); }
+void metrics_worker_restarted(void) { ADD(shared->workers_restarted, 1); }
+void metrics_busy(int delta) { ADD(shared->busy, delta); }
+
+void metrics_set_pool_size(int workers)
+{
+	if (shared)
+		__atomic_store_n(&shared->pool_size, workers, __ATOMIC_RELAXED);
+}
+
+static uint64_t load(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static void render_route(struct buf *out, const char *label, const struct route_counters *rc)
+{
+	size_t i;
+
+	for (i = 0; i < N_STATUS; i++) {
+		uint64_t n = load(&rc->by_status[i]);
+
+		if (!n)
+			continue;
+		if (i + 1 < N_STATUS)
+			buf_printf(out, "cansd_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+				   label, tracked_status[i], (unsigned long long)n);
+		else
+			buf_printf(out, "cansd_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+				   label, (unsigned long long)n);
+	}
+	if (!load(&rc->latency_count))
+		return;
+	for (i = 0; i < N_BUCKETS; i++)
+		buf_printf(out, "cansd_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+			   label, bucket_le[i], (unsigned long long)load(&rc->latency_buckets[i]));
+	buf_printf(out, "cansd_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+		   label, (unsigned long long)load(&rc->latency_count));
+	buf_printf(out, "cansd_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", label,
+		   (double)load(&rc->latency_micros) / 1e6);
+	buf_printf(out, "cansd_http_request_duration_seconds_count{route=\"%s\"} %llu\n", label,
+		   (unsigned long long)load(&rc->latency_count));
+}
+
+void metrics_render(struct buf *out)
+{
+	size_t i;
+
+	if (!shared)
+		return;
+	buf_puts(out, "# HELP cansd_http_requests_total Requests by route template and status.\n"
+		      "# TYPE cansd_http_requests_total counter\n"
+		      "# HELP cansd_http_request_duration_seconds Time in the worker per request.\n"
+		      "# TYPE cansd_http_request_duration_seconds histogram\n");
+	for (i = 0; i < n_route_slots; i++) {
+		const char *label = "unmatched";
+
+		if (i < routes_count)
+			label = arena_printf(out->arena, "%s %s", routes[i].method, routes[i].path);
+		render_route(out, label, &shared->routes[i]);
+	}
+	buf_puts(out, "# HELP cansd_jwt_refused_total Bearer tokens refused, by reason.\n"
+		      "# TYPE cansd_jwt_refused_total counter\n");
+	for (i = 1; i < JWT_REFUSAL_COUNT; i++)
+		buf_printf(out, "cansd_jwt_refused_total{reason=\"%s\"} %llu\n",
+			   jwt_refusal_name((enum jwt_refusal)i),
+			   (unsigned long long)load(&shared->jwt_refused[i]));
+	buf_printf(out,
+		   "# TYPE cansd_pool_workers gauge\ncansd_pool_workers %lld\n"
+		   "# TYPE cansd_pool_busy_workers gauge\ncansd_pool_busy_workers %lld\n"
+		   "# TYPE cansd_pool_worker_starts_total counter\ncansd_pool_worker_starts_total %llu\n"
+		   "# TYPE cansd_pool_worker_restarts_total counter\n"
+		   "cansd_pool_worker_restarts_total %llu\n"
+		   "# TYPE cansd_db_reconnects_total counter\ncansd_db_reconnects_total %llu\n"
+		   "# TYPE cansd_db_errors_total counter\ncansd_db_errors_total %llu\n",
+		   (long long)__atomic_load_n(&shared->pool_size, __ATOMIC_RELAXED),
+		   (long long)__atomic_load_n(&shared->busy, __ATOMIC_RELAXED),
+		   (unsigned long long)load(&shared->workers_started),
+		   (unsigned long long)load(&shared->workers_restarted),
+		   (unsigned long long)load(&shared->db_reconnects),
+		   (unsigned long long)load(&shared->db_errors));
+}

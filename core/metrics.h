@@ -1,0 +1,31 @@
+/*
+ * Counters shared by the master and every worker: a MAP_SHARED region made
+ * before the fork, updated with relaxed atomics, so /metrics served by any
+ * one worker reports the whole pool.
+ */
+#ifndef CANSD_METRICS_H
+#define CANSD_METRICS_H
+
+#include <stddef.h>
+
+#include "../auth/jwt.h"
+
+struct buf;
+
+/* Called once in the master, before forking; n_routes from the route table. */
+int metrics_init(size_t n_routes);
+
+/* route_index n_routes means "no route matched". */
+void metrics_request(size_t route_index, int status, double seconds);
+void metrics_jwt_refused(enum jwt_refusal reason);
+void metrics_db_reconnect(void);
+void metrics_db_error(void);
+void metrics_worker_started(void);
+void metrics_worker_restarted(void);
+void metrics_set_pool_size(int workers);
+void metrics_busy(int delta);
+
+/* Prometheus text exposition of everything above. */
+void metrics_render(struct buf *out);
+
+#endif

@@ -1,0 +1,89 @@
+#include "dispatch.h"
+
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../auth/identity.h"
+#include "../core/metrics.h"
+#include "problem.h"
+
+/* "application/json" with at most a charset=utf-8 parameter. */
+static bool media_type_is(const char *content_type, const char *wanted)
+{
+	size_t n = strlen(wanted);
+	const char *p;
+
+	if (strncasecmp(content_type, wanted, n) != 0)
+		return false;
+	p = content_type + n;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return true;
+	if (*p != ';')
+		return false;
+	p++;
+	while (*p == ' ')
+		p++;
+	return strcasecmp(p, "charset=utf-8") == 0 || strcasecmp(p, "charset=\"utf-8\"") == 0;
+}
+
+bool dispatch_content_type_ok(enum body_kind kind, const char *content_type)
+{
+	if (!content_type)
+		return false;
+	switch (kind) {
+	case BODY_NONE:
+	case BODY_JSON:
+		return media_type_is(content_type, "application/json");
+	case BODY_CSV:
+		return media_type_is(content_type, "text/csv");
+	}
+	return false;
+}
+
+static int route_request(struct request *req, const struct route *table, size_t count)
+{
+	const char *allow = NULL;
+	int status;
+
+	if (req->body_too_large)
+		return problem(req, 413, PROBLEM_TOO_LARGE, "The body is larger than 1 MiB.");
+	switch (route_match(req, table, count, &allow)) {
+	case ROUTE_FOUND:
+		break;
+	case ROUTE_METHOD_NOT_ALLOWED:
+		response_header(req, "Allow", allow);
+		return problem(req, 405, PROBLEM_METHOD, "This path does not take that method.");
+	case ROUTE_BAD_PARAM:
+		return problem(req, 400, PROBLEM_MALFORMED, "A path parameter is not a valid id.");
+	case ROUTE_NOT_FOUND:
+		return problem(req, 404, PROBLEM_NOT_FOUND, "No such resource.");
+	}
+	/* A body must be of a type the route takes; bodiless routes ignore a JSON one. */
+	if (req->body_len > 0 && !dispatch_content_type_ok(req->route->body, req->content_type))
+		return problem(req, 415, PROBLEM_MEDIA_TYPE,
+			       req->route->body == BODY_CSV
+				   ? "This endpoint takes text/csv."
+				   : "This endpoint takes application/json.");
+	if (req->route->access == ACCESS_SIGNED_IN) {
+		if ((status = auth_authenticate(req)) || (status = auth_authorize(req)))
+			return status;
+	}
+	return req->route->handler(req);
+}
+
+void dispatch(struct request *req, const struct route *table, size_t count)
+{
+	struct timespec start, end;
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	status = route_request(req, table, count);
+	if (status <= 0 || !req->response.status)
+		status = problem(req, 500, PROBLEM_INTERNAL, "The handler gave no response.");
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	metrics_request(req->route ? (size_t)(req->route - table) : count, req->response.status,
+			(double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9);
+}

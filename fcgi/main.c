@@ -1,0 +1,113 @@
+/*
+ * cansd serve          the FastCGI worker pool (master + workers), configured
+ *                      from the environment (see README.md)
+ * cansd hash-password  reads a password line on stdin, prints its stored hash
+ */
+#include <fcgiapp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../auth/identity.h"
+#include "../auth/password.h"
+#include "../core/config.h"
+#include "../core/log.h"
+#include "../core/metrics.h"
+#include "pool.h"
+#include "route.h"
+#include "worker.h"
+
+static int open_listener(const char *where)
+{
+	int fd;
+
+	if (where[0] == '/' || where[0] == '.') {
+		unlink(where); /* a socket left by a previous run */
+		/* nginx's workers run as another user and must be able to connect. */
+		umask(0);
+		fd = FCGX_OpenSocket(where, 1024);
+		umask(022);
+		if (fd >= 0)
+			chmod(where, 0666);
+	} else {
+		fd = FCGX_OpenSocket(where, 1024);
+	}
+	return fd;
+}
+
+static int serve(void)
+{
+	static struct config cfg;
+	char err[512];
+	int fd, rc;
+
+	if (FCGX_Init()) {
+		fprintf(stderr, "cansd: FCGX_Init failed\n");
+		return 1;
+	}
+	if (config_load(&cfg, err, sizeof(err))) {
+		fprintf(stderr, "cansd: %s\n", err);
+		return 1;
+	}
+	config = &cfg;
+	/* "Today" for dates checked in C is the programs' day, as in SQL. */
+	setenv("TZ", cfg.timezone, 1);
+	tzset();
+	if (auth_init(err, sizeof(err))) {
+		fprintf(stderr, "cansd: %s\n", err);
+		return 1;
+	}
+	if (metrics_init(routes_count)) {
+		fprintf(stderr, "cansd: cannot map the shared metrics\n");
+		return 1;
+	}
+	fd = open_listener(cfg.fcgi_listen);
+	if (fd < 0) {
+		fprintf(stderr, "cansd: cannot listen on %s\n", cfg.fcgi_listen);
+		return 1;
+	}
+	log_info("listening on %s with %d workers", cfg.fcgi_listen, cfg.workers);
+	rc = pool_run(fd, cfg.workers, worker_main);
+	close(fd);
+	if (cfg.fcgi_listen[0] == '/' || cfg.fcgi_listen[0] == '.')
+		unlink(cfg.fcgi_listen);
+	auth_free();
+	log_info("stopped");
+	return rc;
+}
+
+static int hash_password(void)
+{
+	char line[1024], hash[PASSWORD_HASH_MAX];
+	size_t n;
+
+	if (!fgets(line, sizeof(line), stdin)) {
+		fprintf(stderr, "cansd: no password on stdin\n");
+		return 1;
+	}
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (n < 8) {
+		fprintf(stderr, "cansd: a password has at least 8 characters\n");
+		return 1;
+	}
+	if (password_hash(line, PASSWORD_ITERATIONS, hash, sizeof(hash))) {
+		fprintf(stderr, "cansd: hashing failed\n");
+		return 1;
+	}
+	puts(hash);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "serve") == 0)
+		return serve();
+	if (argc == 2 && strcmp(argv[1], "hash-password") == 0)
+		return hash_password();
+	fprintf(stderr, "usage: cansd serve | cansd hash-password < password\n");
+	return 2;
+}

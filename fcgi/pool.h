@@ -1,0 +1,10 @@
+/*
+ * The master: preforks the workers, restarts one that dies, and on SIGTERM
+ * or SIGINT drains them (each finishes its request) and returns.
+ */
+#ifndef CANSD_POOL_H
+#define CANSD_POOL_H
+
+int pool_run(int listen_fd, int n_workers, int (*worker)(int listen_fd));
+
+#endif

@@ -1,0 +1,27 @@
+/* Every handler, named after its route; the table in routes.c wires them. */
+#ifndef CANSD_HANDLERS_H
+#define CANSD_HANDLERS_H
+
+#include "../fcgi/request.h"
+
+/* operations (health.c) */
+int health_live(struct request *req);
+int health_ready(struct request *req);
+int metrics_get(struct request *req);
+
+/* authentication (auth.c) */
+int auth_login(struct request *req);
+int auth_refresh(struct request *req);
+int auth_logout(struct request *req);
+int auth_jwks(struct request *req);
+
+/* the caller (me.c) */
+int me_get(struct request *req);
+
+/* users (users.c) */
+int users_list(struct request *req);
+int users_get(struct request *req);
+int users_create(struct request *req);
+int users_update(struct request *req);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * The route table: for every path and method, the handler, who may call it
+ * and whether it needs a current CANS 2.0 certification. The dispatcher
+ * enforces each row before the handler runs; tests/unit/test_routes.c walks
+ * the table. Keep rows grouped by resource, in API.md's order.
+ */
+#include "../fcgi/route.h"
+#include "handlers.h"
+
+#define ADMIN ROLE_PROGRAM_ADMIN
+#define SUPERVISOR ROLE_SUPERVISOR
+#define WORKER ROLE_WORKER
+#define OFFICE ROLE_CERTIFICATION_OFFICE
+#define QA ROLE_QA_ANALYST
+
+#define PUBLIC(m, p, h, body) {m, p, h, ACCESS_PUBLIC, ROLES_ANY, false, body}
+#define SIGNED(m, p, h, roles, cert, body) {m, p, h, ACCESS_SIGNED_IN, roles, cert, body}
+
+const struct route routes[] = {
+    /* operations, outside /api/v1 */
+    PUBLIC("GET", "/healthz", health_live, BODY_NONE),
+    PUBLIC("GET", "/readyz", health_ready, BODY_NONE),
+    PUBLIC("GET", "/metrics", metrics_get, BODY_NONE),
+
+    /* authentication */
+    PUBLIC("POST", "/api/v1/auth/login", auth_login, BODY_JSON),
+    PUBLIC("POST", "/api/v1/auth/refresh", auth_refresh, BODY_JSON),
+    SIGNED("POST", "/api/v1/auth/logout", auth_logout, ROLES_ANY, false, BODY_JSON),
+    PUBLIC("GET", "/api/v1/.well-known/jwks.json", auth_jwks, BODY_NONE),
+    SIGNED("GET", "/api/v1/me", me_get, ROLES_ANY, false, BODY_NONE),
+
+    /* users and accounts */
+    SIGNED("GET", "/api/v1/users", users_list, ADMIN | SUPERVISOR | OFFICE, false, BODY_NONE),
+    SIGNED("POST", "/api/v1/users", users_create, ADMIN, false, BODY_JSON),
+    SIGNED("GET", "/api/v1/users/{id}", users_get, ADMIN | SUPERVISOR | OFFICE, false, BODY_NONE),
+    SIGNED("PATCH", "/api/v1/users/{id}", users_update, ADMIN, false, BODY_JSON),
+};
+
+const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -1,0 +1,108 @@
+/*
+ * /users: program admins create and change accounts; supervisors see their
+ * team and the certification office everyone (row-level security decides
+ * which rows, so an id out of scope is a 404 like one that does not exist).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../auth/password.h"
+#include "../core/db.h"
+#include "../core/json_schema.h"
+#include "../fcgi/problem.h"
+#include "common.h"
+#include "handlers.h"
+
+static const char *const role_names[] = {"worker", "supervisor", "certification_office",
+					 "qa_analyst", "program_admin", NULL};
+static const char *const programs[] = {"IPS", "IFPS", NULL};
+
+static const struct json_field create_fields[] = {
+    {"username", JF_STRING, JF_REQUIRED, 2, 63, NULL},
+    {"full_name", JF_STRING, JF_REQUIRED, 1, 200, NULL},
+    {"email", JF_STRING, JF_REQUIRED, 3, 254, NULL},
+    {"roles", JF_STRING_ARRAY, JF_REQUIRED, 1, 5, role_names},
+    {"supervisor_id", JF_ID, JF_NULLABLE, 0, 0, NULL},
+    {"program", JF_STRING, JF_NULLABLE, 0, 0, programs},
+    {"password", JF_STRING, JF_REQUIRED, 12, 1024, NULL},
+    {NULL, JF_STRING, 0, 0, 0, NULL},
+};
+
+static const struct json_field update_fields[] = {
+    {"full_name", JF_STRING, 0, 1, 200, NULL},
+    {"email", JF_STRING, 0, 3, 254, NULL},
+    {"roles", JF_STRING_ARRAY, 0, 0, 5, role_names},
+    {"supervisor_id", JF_ID, JF_NULLABLE, 0, 0, NULL},
+    {"program", JF_STRING, JF_NULLABLE, 0, 0, programs},
+    {"active", JF_BOOLEAN, 0, 0, 0, NULL},
+    {"password", JF_STRING, 0, 12, 1024, NULL},
+    {NULL, JF_STRING, 0, 0, 0, NULL},
+};
+
+int users_list(struct request *req)
+{
+	static const char *const allowed[] = {"limit", "cursor", "role", "active", NULL};
+	const char *params[4];
+	const char *active;
+	int status;
+
+	if ((status = page_params(req, allowed, &params[0], &params[1])))
+		return status;
+	params[2] = request_query_param(req, "role");
+	active = request_query_param(req, "active");
+	if (active && strcmp(active, "true") && strcmp(active, "false"))
+		return problem(req, 400, PROBLEM_MALFORMED, "active must be true or false.");
+	params[3] = active;
+	return db_respond(req, db_call_as(req, "users_list", 4, params), 200);
+}
+
+int users_get(struct request *req)
+{
+	return db_respond(req, db_call_as(req, "users_get", 1, req->path_params), 200);
+}
+
+/* The stored hash, or NULL when the body sets no password; removes it from body. */
+static const char *take_password(struct request *req, json_t *body)
+{
+	const char *password = json_string_value(json_object_get(body, "password"));
+	char *hash;
+
+	if (!password)
+		return NULL;
+	hash = arena_alloc(req->arena, PASSWORD_HASH_MAX);
+	if (password_hash(password, PASSWORD_ITERATIONS, hash, PASSWORD_HASH_MAX))
+		abort();
+	json_object_del(body, "password");
+	return hash;
+}
+
+int users_create(struct request *req)
+{
+	const char *params[2];
+	json_t *body;
+	int status;
+
+	if ((status = json_body(req, create_fields, &body)))
+		return status;
+	params[1] = take_password(req, body);
+	params[0] = json_text(req, body);
+	return db_respond(req, db_call_as(req, "users_create", 2, params), 201);
+}
+
+int users_update(struct request *req)
+{
+	const char *params[4];
+	json_t *body;
+	int status;
+
+	if ((status = json_body(req, update_fields, &body)))
+		return status;
+	if (json_object_size(body) == 0)
+		return problem(req, 400, PROBLEM_VALIDATION, "The body names nothing to change.");
+	if ((status = if_match_version(req, &params[2])))
+		return status;
+	params[0] = req->path_params[0];
+	params[3] = take_password(req, body);
+	params[1] = json_text(req, body);
+	return db_respond(req, db_call_as(req, "users_update", 4, params), 200);
+}

@@ -1,0 +1,33 @@
+-- The statements the workers prepare at connect, one per "-- name:" block.
+-- Each is one round trip; the api_* functions set the request context
+-- ($1 actor id, $2 request id, $3 client address) and do one job.
+
+-- name: identity
+SELECT id, active, roles, certified, me, certification FROM cansd.identity($1, $2)
+
+-- name: login_lookup
+SELECT user_id, password_hash, active, retry_after FROM cansd.login_lookup($1, $2)
+
+-- name: login_failed
+SELECT cansd.login_failed($1, $2)
+
+-- name: session_start
+SELECT cansd.session_start($1, $2, $3, $4, $5)
+
+-- name: session_refresh
+SELECT user_id, reason FROM cansd.session_refresh($1, $2, $3, $4, $5)
+
+-- name: session_end
+SELECT cansd.session_end($1, $2, $3, $4)
+
+-- name: users_list
+SELECT cansd.api_users_list($1, $2, $3, $4, $5, $6, $7)
+
+-- name: users_get
+SELECT body, etag FROM cansd.api_users_get($1, $2, $3, $4)
+
+-- name: users_create
+SELECT body, etag FROM cansd.api_users_create($1, $2, $3, $4, $5)
+
+-- name: users_update
+SELECT body, etag FROM cansd.api_users_update($1, $2, $3, $4, $5, $6, $7)

@@ -61,6 +61,11 @@ static unsigned parse_roles(const char *list)
 	return roles;
 }
 
+static const char *column(struct request *req, const PGresult *res, int col)
+{
+	return PQgetisnull(res, 0, col) ? NULL : arena_strdup(req->arena, PQgetvalue(res, 0, col));
+}
+
 int auth_load_identity(struct request *req, const char *user_id, const char *username)
 {
 	const char *params[] = {user_id, username};
@@ -72,13 +77,93 @@ int auth_load_identity(struct request *req, const char *user_id, const char *use
 	if (PQntuples(res) != 1 || strcmp(PQgetvalue(res, 0, 1), "t") != 0)
 		return unauthenticated(req, true, "The account is unknown or deactivated.");
 	id = arena_calloc(req->arena, 1, sizeof(*id));
-	id->user_id = arena_strdup(req->arena, PQgetvalue(res, 0, 0));
+	id->user_id = column(req, res, 0);
 	id->roles = parse_roles(PQgetvalue(res, 0, 2));
 	id->certified = strcmp(PQgetvalue(res, 0, 3), "t") == 0;
-	id->me_json = arena_strdup(req->arena, PQgetvalue(res, 0, 4));
-	id->certification_json = arena_strdup(req->arena, PQgetvalue(res, 0, 5));
+	id->username = column(req, res, 4);
+	id->full_name = column(req, res, 5);
+	id->email = column(req, res, 6);
+	id->supervisor_id = column(req, res, 7);
+	id->program = column(req, res, 8);
+	id->certified_until = column(req, res, 9);
+	id->missing = column(req, res, 10);
+	if (!id->missing)
+		id->missing = "";
 	req->identity = id;
 	return 0;
+}
+
+/* A comma-separated list as a JSON array of strings. */
+static void json_list(struct buf *b, const char *list)
+{
+	bool first = true;
+
+	buf_puts(b, "[");
+	while (list && *list) {
+		const char *comma = strchr(list, ',');
+		size_t len = comma ? (size_t)(comma - list) : strlen(list);
+
+		if (!first)
+			buf_puts(b, ",");
+		buf_json_string(b, arena_strndup(b->arena, list, len));
+		first = false;
+		list = comma ? comma + 1 : NULL;
+	}
+	buf_puts(b, "]");
+}
+
+static void json_nullable(struct buf *b, const char *s)
+{
+	if (s)
+		buf_json_string(b, s);
+	else
+		buf_puts(b, "null");
+}
+
+const char *identity_certification_json(struct request *req, const struct identity *id)
+{
+	struct buf b;
+
+	buf_init(&b, req->arena);
+	buf_printf(&b, "{\"certified\":%s,\"certified_until\":", id->certified ? "true" : "false");
+	json_nullable(&b, id->certified_until);
+	buf_puts(&b, ",\"missing\":");
+	json_list(&b, id->missing);
+	buf_puts(&b, "}");
+	return b.data;
+}
+
+const char *identity_me_json(struct request *req, const struct identity *id)
+{
+	struct buf b;
+	unsigned bit;
+	bool first = true;
+
+	buf_init(&b, req->arena);
+	buf_puts(&b, "{\"id\":");
+	buf_json_string(&b, id->user_id);
+	buf_puts(&b, ",\"username\":");
+	buf_json_string(&b, id->username);
+	buf_puts(&b, ",\"full_name\":");
+	buf_json_string(&b, id->full_name);
+	buf_puts(&b, ",\"email\":");
+	buf_json_string(&b, id->email);
+	buf_puts(&b, ",\"roles\":[");
+	for (bit = 1; bit <= ROLE_CERTIFIED_CANS_USER; bit <<= 1) {
+		if (!(id->roles & bit))
+			continue;
+		buf_puts(&b, first ? "" : ",");
+		buf_json_string(&b, role_name(bit));
+		first = false;
+	}
+	buf_puts(&b, "],\"supervisor_id\":");
+	json_nullable(&b, id->supervisor_id);
+	buf_puts(&b, ",\"program\":");
+	json_nullable(&b, id->program);
+	buf_puts(&b, ",\"active\":true,\"certification\":");
+	buf_puts(&b, identity_certification_json(req, id));
+	buf_puts(&b, "}");
+	return b.data;
 }
 
 int auth_authenticate(struct request *req)
@@ -114,20 +199,21 @@ int auth_authorize(struct request *req)
 	if (route->roles != ROLES_ANY && !(id->roles & route->roles))
 		return problem(req, 403, PROBLEM_FORBIDDEN, "Your role does not allow this action.");
 	if (route->needs_certification && !id->certified) {
-		const char *cert = id->certification_json;
+		const char *missing = id->missing;
 		struct buf detail;
 
 		buf_init(&detail, req->arena);
 		buf_puts(&detail, "A current CANS 2.0 certification is required:");
-		if (strstr(cert, "ACCOUNT_INACTIVE"))
+		if (strstr(missing, "ACCOUNT_INACTIVE"))
 			buf_puts(&detail, " the account is not active;");
-		if (strstr(cert, "CANS_2_0_CERTIFICATION"))
+		if (strstr(missing, "CANS_2_0_CERTIFICATION"))
 			buf_puts(&detail, " no CANS 2.0 certification or recertification in the last year;");
-		if (strstr(cert, "CANS_SACWIS_FUNCTIONALITY"))
+		if (strstr(missing, "CANS_SACWIS_FUNCTIONALITY"))
 			buf_puts(&detail, " the CANS in SACWIS functionality training is not on record;");
 		detail.data[detail.len - 1] = '.';
 		return problem_with(req, 403, PROBLEM_CERTIFICATION, detail.data,
-				    arena_printf(req->arena, "\"certification\":%s", cert));
+				    arena_printf(req->arena, "\"certification\":%s",
+						 identity_certification_json(req, id)));
 	}
 	return 0;
 }

@@ -15,9 +15,20 @@ struct identity {
 	const char *user_id; /* decimal, as SQL takes it */
 	unsigned roles;      /* enum role bits, certified_cans_user included */
 	bool certified;
-	const char *me_json; /* the GET /me body */
-	const char *certification_json; /* its "certification" object */
+	const char *username;
+	const char *full_name;
+	const char *email;
+	const char *supervisor_id;   /* NULL: none */
+	const char *program;         /* NULL: none */
+	const char *certified_until; /* NULL: no CANS 2.0 record */
+	const char *missing;         /* comma-separated failed conditions, "" when none */
 };
+
+/* The GET /me body. */
+const char *identity_me_json(struct request *req, const struct identity *id);
+
+/* The "certification" object of /me and of the 403 certification-required. */
+const char *identity_certification_json(struct request *req, const struct identity *id);
 
 /* The keys and settings authentication uses; built once before the fork. */
 struct auth_context {

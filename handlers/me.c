@@ -6,5 +6,7 @@
 
 int me_get(struct request *req)
 {
-	return response_json(req, 200, req->identity->me_json, strlen(req->identity->me_json));
+	const char *body = identity_me_json(req, req->identity);
+
+	return response_json(req, 200, body, strlen(body));
 }

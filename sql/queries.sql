@@ -3,7 +3,9 @@
 -- ($1 actor id, $2 request id, $3 client address) and do one job.
 
 -- name: identity
-SELECT id, active, roles, certified, me, certification FROM cansd.identity($1, $2)
+SELECT id, active, roles, certified, username, full_name, email, supervisor_id, program,
+       certified_until, missing
+FROM cansd.identity($1, $2)
 
 -- name: login_lookup
 SELECT user_id, password_hash, active, retry_after FROM cansd.login_lookup($1, $2)

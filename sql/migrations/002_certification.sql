@@ -35,25 +35,26 @@ CREATE INDEX training_records_user_idx ON cansd.training_records (user_id, train
 -- active, a CANS 2.0 certification or recertification was completed on C
 -- with C <= D < C + 1 year (PostgreSQL's date arithmetic: 2024-02-29 + 1 year
 -- is 2025-02-28), and the SACWIS functionality training was completed.
-CREATE FUNCTION cansd.certification(uid bigint, day date,
-	OUT certified boolean, OUT certified_until date, OUT missing text[])
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	WITH u AS (SELECT active FROM cansd.users WHERE id = uid),
-	cans AS (
-		SELECT max(r.completed_on) AS last_on
-		FROM cansd.training_records r JOIN cansd.trainings t ON t.code = r.training_code
-		WHERE r.user_id = uid AND t.certification_role = 'cans_2_0' AND r.completed_on <= day),
-	sacwis AS (
-		SELECT EXISTS (SELECT 1 FROM cansd.training_records r
+--
+-- Plain LANGUAGE sql, not SECURITY DEFINER, so the planner inlines it into
+-- the caller's query (a definer function is planned anew on every call:
+-- 0.7 ms instead of 0.14 ms for the per-request identity lookup). It reads
+-- with the caller's rights: row-level security on training_records lets
+-- each caller compute it for exactly the users whose records they may see.
+CREATE FUNCTION cansd.certification(uid bigint, day date)
+RETURNS TABLE (certified boolean, certified_until date, missing text[])
+LANGUAGE sql STABLE AS $$
+	WITH status AS (
+		SELECT coalesce((SELECT u.active FROM cansd.users u WHERE u.id = uid), false) AS active,
+		       (SELECT (max(r.completed_on) + interval '1 year' - interval '1 day')::date
+		        FROM cansd.training_records r JOIN cansd.trainings t ON t.code = r.training_code
+		        WHERE r.user_id = uid AND t.certification_role = 'cans_2_0'
+		          AND r.completed_on <= day) AS until,
+		       EXISTS (SELECT 1 FROM cansd.training_records r
 		               JOIN cansd.trainings t ON t.code = r.training_code
 		               WHERE r.user_id = uid AND t.certification_role = 'sacwis'
-		                 AND r.completed_on <= day) AS done),
-	status AS (
-		SELECT coalesce((SELECT active FROM u), false) AS active,
-		       (cans.last_on + interval '1 year' - interval '1 day')::date AS until,
-		       sacwis.done
-		FROM cans, sacwis)
-	SELECT s.active AND s.until >= day AND s.done,
+		                 AND r.completed_on <= day) AS done)
+	SELECT s.active AND s.until IS NOT NULL AND s.until >= day AND s.done,
 	       s.until,
 	       array_remove(ARRAY[
 	           CASE WHEN NOT s.active THEN 'ACCOUNT_INACTIVE' END,

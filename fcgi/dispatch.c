@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "../auth/identity.h"
+#include "../core/config.h"
 #include "../core/metrics.h"
 #include "problem.h"
 
@@ -43,11 +44,53 @@ bool dispatch_content_type_ok(enum body_kind kind, const char *content_type)
 	return false;
 }
 
+/* The origin when CANSD_CORS_ORIGINS lists it exactly, else NULL. */
+static const char *listed_origin(const struct request *req)
+{
+	int i;
+
+	if (!req->origin || !config)
+		return NULL;
+	for (i = 0; i < config->n_cors_origins; i++)
+		if (strcmp(config->cors_origins[i], req->origin) == 0)
+			return req->origin;
+	return NULL;
+}
+
+/*
+ * A CORS preflight: 204, with the Access-Control-* headers only for a listed
+ * origin, so an unlisted one learns nothing and its browser refuses.
+ */
+static int preflight(struct request *req, const struct route *table, size_t count)
+{
+	const char *origin = listed_origin(req);
+	const char *allow = NULL;
+	const char *saved = req->method;
+	enum route_result match;
+
+	/* Ask the table which methods the path has, as a 405 would. */
+	req->method = "OPTIONS";
+	match = route_match(req, table, count, &allow);
+	req->method = saved;
+	req->route = NULL;
+	if (match == ROUTE_NOT_FOUND || match == ROUTE_BAD_PARAM)
+		return problem(req, 404, PROBLEM_NOT_FOUND, "No such resource.");
+	if (origin) {
+		response_header(req, "Access-Control-Allow-Methods", allow ? allow : "");
+		response_header(req, "Access-Control-Allow-Headers",
+				"Authorization, Content-Type, If-Match");
+		response_header(req, "Access-Control-Max-Age", "600");
+	}
+	return response_empty(req, 204);
+}
+
 static int route_request(struct request *req, const struct route *table, size_t count)
 {
 	const char *allow = NULL;
 	int status;
 
+	if (strcmp(req->method, "OPTIONS") == 0 && req->preflight_method)
+		return preflight(req, table, count);
 	if (req->body_too_large)
 		return problem(req, 413, PROBLEM_TOO_LARGE, "The body is larger than 1 MiB.");
 	switch (route_match(req, table, count, &allow)) {
@@ -81,6 +124,11 @@ void dispatch(struct request *req, const struct route *table, size_t count)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	status = route_request(req, table, count);
+	if (listed_origin(req)) {
+		response_header(req, "Access-Control-Allow-Origin", req->origin);
+		response_header(req, "Access-Control-Expose-Headers", "ETag, X-Request-Id");
+		response_header(req, "Vary", "Origin");
+	}
 	if (status <= 0 || !req->response.status)
 		status = problem(req, 500, PROBLEM_INTERNAL, "The handler gave no response.");
 	clock_gettime(CLOCK_MONOTONIC, &end);

@@ -66,6 +66,8 @@ int request_from_params(struct request *req, char *const *params)
 			req->accept = arena_strdup(req->arena, v);
 		else if ((v = param_value(p, "HTTP_ORIGIN")))
 			req->origin = arena_strdup(req->arena, v);
+		else if ((v = param_value(p, "HTTP_ACCESS_CONTROL_REQUEST_METHOD")))
+			req->preflight_method = arena_strdup(req->arena, v);
 	}
 	if (!req->method || !uri || uri[0] != '/')
 		return 400;

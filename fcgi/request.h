@@ -42,6 +42,7 @@ struct request {
 	const char *if_match;
 	const char *accept;
 	const char *origin;
+	const char *preflight_method; /* Access-Control-Request-Method */
 	const char *authorization;
 	int authorization_count; /* >1 is refused: which one would we trust? */
 	long content_length; /* -1 when absent */

@@ -229,25 +229,60 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one:
+ * overlongs, surrogates and code points past U+10FFFF included.
+ */
+static size_t utf8_sequence(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+			return 0;
+		if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+			return 0;
+		if ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* Always valid JSON: bytes that are not UTF-8 become U+FFFD. */
 void buf_json_string(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
 	buf_append(b, "\"", 1);
-	for (; *p; p++) {
+	while (*p) {
 		char esc[6] = {'\\', 'u', '0', '0', 0, 0};
+		size_t n;
 
 		if (*p == '"' || *p == '\\') {
 			char pair[2] = {'\\', (char)*p};
 
 			buf_append(b, pair, 2);
+			p++;
 		} else if (*p < 0x20) {
 			esc[4] = hex[*p >> 4];
 			esc[5] = hex[*p & 15];
 			buf_append(b, esc, 6);
+			p++;
+		} else if ((n = utf8_sequence(p)) > 0) {
+			buf_append(b, (const char *)p, n);
+			p += n;
 		} else {
-			buf_append(b, (const char *)p, 1);
+			buf_append(b, "\xEF\xBF\xBD", 3);
+			p++;
 		}
 	}
 	buf_append(b, "\"", 1);

@@ -87,12 +87,11 @@ static int preflight(struct request *req, const struct route *table, size_t coun
 static int route_request(struct request *req, const struct route *table, size_t count)
 {
 	const char *allow = NULL;
+	size_t limit;
 	int status;
 
 	if (strcmp(req->method, "OPTIONS") == 0 && req->preflight_method)
 		return preflight(req, table, count);
-	if (req->body_too_large)
-		return problem(req, 413, PROBLEM_TOO_LARGE, "The body is larger than 1 MiB.");
 	switch (route_match(req, table, count, &allow)) {
 	case ROUTE_FOUND:
 		break;
@@ -104,6 +103,12 @@ static int route_request(struct request *req, const struct route *table, size_t 
 	case ROUTE_NOT_FOUND:
 		return problem(req, 404, PROBLEM_NOT_FOUND, "No such resource.");
 	}
+	limit = req->route->body == BODY_CSV ? REQUEST_MAX_BULK_BODY : REQUEST_MAX_BODY;
+	if (!req->body_too_large && req->read_body)
+		req->read_body(req, limit);
+	if (req->body_too_large || req->body_len > limit)
+		return problem(req, 413, PROBLEM_TOO_LARGE, "The body is larger than %zu MiB.",
+			       limit / (1024 * 1024));
 	/* A body must be of a type the route takes; bodiless routes ignore a JSON one. */
 	if (req->body_len > 0 && !dispatch_content_type_ok(req->route->body, req->content_type))
 		return problem(req, 415, PROBLEM_MEDIA_TYPE,

@@ -78,7 +78,7 @@ int request_from_params(struct request *req, char *const *params)
 	} else {
 		req->path = arena_strdup(req->arena, uri);
 	}
-	if (req->content_length > REQUEST_MAX_BODY)
+	if (req->content_length > REQUEST_MAX_BULK_BODY)
 		req->body_too_large = true;
 	return 0;
 }

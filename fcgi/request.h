@@ -12,6 +12,8 @@
 #include "../core/arena.h"
 
 #define REQUEST_MAX_BODY (1024 * 1024)
+/* Bulk imports (text/csv routes) may send up to this much. */
+#define REQUEST_MAX_BULK_BODY (16 * 1024 * 1024)
 #define REQUEST_MAX_PATH_PARAMS 4
 #define RESPONSE_MAX_HEADERS 16
 
@@ -49,6 +51,13 @@ struct request {
 	char *body;          /* NUL-terminated; body_len excludes the NUL */
 	size_t body_len;
 	bool body_too_large;
+	/*
+	 * Reads the body once the route, and so the limit, is known; sets
+	 * body_too_large when the stream holds more than limit bytes. NULL
+	 * when the body is already in place (unit tests).
+	 */
+	void (*read_body)(struct request *req, size_t limit);
+	void *transport;
 
 	const struct route *route;
 	const char *path_params[REQUEST_MAX_PATH_PARAMS];

@@ -31,13 +31,16 @@ static void on_term(int sig)
 	stopping = 1;
 }
 
-static void read_body(FCGX_Request *fr, struct request *req)
+static void read_body(struct request *req, size_t limit)
 {
+	FCGX_Request *fr = req->transport;
 	size_t cap, len = 0;
 	char *body;
 
-	if (req->body_too_large)
+	if (req->content_length > (long)limit) {
+		req->body_too_large = true;
 		return;
+	}
 	/* CONTENT_LENGTH only sizes the buffer; the stream decides the length. */
 	cap = req->content_length > 0 ? (size_t)req->content_length : 0;
 	body = arena_alloc(req->arena, cap + 2);
@@ -48,8 +51,8 @@ static void read_body(FCGX_Request *fr, struct request *req)
 			break;
 		len += (size_t)n;
 	}
-	/* One byte more than announced means the length lied: refuse as too large. */
-	if (len == cap && cap < REQUEST_MAX_BODY + 1 && FCGX_GetStr(body + len, 1, fr->in) == 1)
+	/* One byte more than announced means the length lied: refuse it. */
+	if (len == cap && FCGX_GetStr(body + len, 1, fr->in) == 1)
 		req->body_too_large = true;
 	body[len] = '\0';
 	req->body = body;
@@ -107,7 +110,8 @@ static void handle(FCGX_Request *fr, struct arena *arena)
 		req.method = req.method ? req.method : "GET";
 		problem(&req, 400, PROBLEM_MALFORMED, "The request line is unusable.");
 	} else {
-		read_body(fr, &req);
+		req.read_body = read_body;
+		req.transport = fr;
 		dispatch(&req, routes, routes_count);
 	}
 	write_response(fr, &req);

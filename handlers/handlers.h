@@ -24,4 +24,20 @@ int users_get(struct request *req);
 int users_create(struct request *req);
 int users_update(struct request *req);
 
+/* training records and certification (trainings.c, training_records.c, certifications.c) */
+int trainings_list(struct request *req);
+int training_records_list(struct request *req);
+int training_records_get(struct request *req);
+int training_records_create(struct request *req);
+int training_records_update(struct request *req);
+int training_records_import(struct request *req);
+int certifications_list(struct request *req);
+
+/* account requests (account_requests.c) */
+int account_requests_list(struct request *req);
+int account_requests_get(struct request *req);
+int account_requests_create(struct request *req);
+int account_requests_approve(struct request *req);
+int account_requests_reject(struct request *req);
+
 #endif

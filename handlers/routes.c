@@ -34,6 +34,33 @@ const struct route routes[] = {
     SIGNED("POST", "/api/v1/users", users_create, ADMIN, false, BODY_JSON),
     SIGNED("GET", "/api/v1/users/{id}", users_get, ADMIN | SUPERVISOR | OFFICE, false, BODY_NONE),
     SIGNED("PATCH", "/api/v1/users/{id}", users_update, ADMIN, false, BODY_JSON),
+
+    /* training records, certification and account requests (issue 3) */
+    SIGNED("GET", "/api/v1/trainings", trainings_list, ROLES_ANY, false, BODY_NONE),
+    /* anyone may ask: the user themself is allowed whatever their role, and
+       row-level security answers 404 for users out of the caller's scope */
+    SIGNED("GET", "/api/v1/users/{id}/training-records", training_records_list, ROLES_ANY, false,
+	   BODY_NONE),
+    SIGNED("POST", "/api/v1/users/{id}/training-records", training_records_create, OFFICE, false,
+	   BODY_JSON),
+    SIGNED("POST", "/api/v1/training-records/import", training_records_import, OFFICE, false,
+	   BODY_CSV),
+    SIGNED("GET", "/api/v1/training-records/{id}", training_records_get, ROLES_ANY, false,
+	   BODY_NONE),
+    SIGNED("PATCH", "/api/v1/training-records/{id}", training_records_update, OFFICE, false,
+	   BODY_JSON),
+    SIGNED("GET", "/api/v1/certifications", certifications_list, OFFICE | ADMIN | SUPERVISOR, false,
+	   BODY_NONE),
+    SIGNED("POST", "/api/v1/account-requests", account_requests_create, SUPERVISOR, false,
+	   BODY_JSON),
+    SIGNED("GET", "/api/v1/account-requests", account_requests_list, ADMIN | SUPERVISOR, false,
+	   BODY_NONE),
+    SIGNED("GET", "/api/v1/account-requests/{id}", account_requests_get, ADMIN | SUPERVISOR, false,
+	   BODY_NONE),
+    SIGNED("POST", "/api/v1/account-requests/{id}/approve", account_requests_approve, ADMIN, false,
+	   BODY_JSON),
+    SIGNED("POST", "/api/v1/account-requests/{id}/reject", account_requests_reject, ADMIN, false,
+	   BODY_JSON),
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

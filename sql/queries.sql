@@ -33,3 +33,42 @@ SELECT body, etag FROM cansd.api_users_create($1, $2, $3, $4, $5)
 
 -- name: users_update
 SELECT body, etag FROM cansd.api_users_update($1, $2, $3, $4, $5, $6, $7)
+
+-- Training records, certification currency and account requests (issue 3;
+-- sql/migrations/005_training_records.sql and 006_account_requests.sql).
+
+-- name: trainings_list
+SELECT cansd.api_trainings_list($1, $2, $3)
+
+-- name: training_records_list
+SELECT cansd.api_training_records_list($1, $2, $3, $4, $5, $6)
+
+-- name: training_records_get
+SELECT body, etag FROM cansd.api_training_records_get($1, $2, $3, $4)
+
+-- name: training_records_create
+SELECT body, etag FROM cansd.api_training_records_create($1, $2, $3, $4, $5)
+
+-- name: training_records_update
+SELECT body, etag FROM cansd.api_training_records_update($1, $2, $3, $4, $5, $6)
+
+-- name: training_records_import
+SELECT cansd.api_training_records_import($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+
+-- name: certifications_lapsing
+SELECT cansd.api_certifications_lapsing($1, $2, $3, $4, $5, $6)
+
+-- name: account_requests_list
+SELECT cansd.api_account_requests_list($1, $2, $3, $4, $5, $6)
+
+-- name: account_requests_get
+SELECT cansd.api_account_requests_get($1, $2, $3, $4)
+
+-- name: account_requests_create
+SELECT cansd.api_account_requests_create($1, $2, $3, $4)
+
+-- name: account_requests_approve
+SELECT body, etag FROM cansd.api_account_requests_approve($1, $2, $3, $4)
+
+-- name: account_requests_reject
+SELECT cansd.api_account_requests_reject($1, $2, $3, $4, $5)

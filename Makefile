@@ -80,3 +80,4 @@ bench: deps build
 
 clean:
 	rm -rf build
+.SECONDARY:

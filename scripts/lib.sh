@@ -1,0 +1,731 @@
+# shellcheck shell=bash
+# Functions that install nothing but start, stop and provision the cansd stack
+# (PostgreSQL in $CANSD_VAR_DIR/pg, the FastCGI worker pool, nginx). Sourced by
+# scripts/run.sh, scripts/test.sh, bench/ and by integration tests, e.g.
+#     bash -c '. "$CANSD_TEST_LIB"; pg_stop; pg_start'
+# with nothing but CANSD_VAR_DIR set. Sourcing it turns on `set -euo pipefail`.
+#
+# Public functions (all idempotent unless noted):
+#   stack_init [VAR]  make VAR (default $CANSD_VAR_DIR or ./var) absolute,
+#                     export it as CANSD_VAR_DIR, create the layout, the JWT
+#                     signing key and the cansd_app password (first time only)
+#   pg_start          initdb (first time), start PostgreSQL, ensure roles
+#                     cansd_owner/cansd_app and database cansd exist
+#   pg_stop           pg_ctl -m fast stop (no-op when not running)
+#   pg_running        true while the postmaster is alive
+#   pool_running, nginx_running   likewise
+#   migrate           apply sql/migrations/NNN_*.sql not yet applied (creates
+#                     public.schema_migrations when missing)
+#   bootstrap_admin   create user admin when missing (prints a generated password once)
+#   seed_demo         when CANSD_DEMO=1 and no user but admin exists: sql/seed/demo.sql
+#   pool_start        `$CANSD_BIN serve` in the background; waits for its socket
+#   pool_stop         TERM, wait up to 15 s, then KILL the pool's process group
+#   nginx_start       render nginx/cansd.conf.template, start nginx, wait for the port
+#   nginx_stop        QUIT, wait, then TERM/KILL
+#   stack_stop        nginx_stop, pool_stop, pg_stop
+#   psql_super ARGS   psql as superuser postgres on the project's cluster
+#
+# Layout of $CANSD_VAR_DIR:
+#   pg/data  pg/socket (.s.PGSQL.5432; no TCP)  run/ (cansd.sock, cansd.pid,
+#   nginx.pid)  log/ (postgres.log cansd.log nginx-error.log nginx-access.log)
+#   keys/jwt-signing.pem  secrets/ (pg-app.pass, pgpass)  nginx/ (nginx.conf,
+#   openapi.json, temp dirs, static/ when the project tree is not readable by
+#   nginx's workers)
+set -euo pipefail
+
+CANSD_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+# The socket file is $CANSD_VAR_DIR/pg/socket/.s.PGSQL.5432. listen_addresses
+# is empty, so this never collides with a Debian cluster on TCP 5432 (whose
+# socket lives in /var/run/postgresql).
+CANSD_PG_PORT=5432
+
+cansd_log() { printf '[cansd] %s\n' "$*" >&2; }
+cansd_die() {
+	printf '[cansd] error: %s\n' "$*" >&2
+	exit 1
+}
+
+# --- paths --------------------------------------------------------------------
+
+# Sets the derived path variables from CANSD_VAR_DIR; creates nothing.
+_cansd_paths() {
+	local v=${CANSD_VAR_DIR:-./var}
+	case $v in
+	/*) ;;
+	*) v=$(realpath -m -- "$v") ;;
+	esac
+	CANSD_VAR_DIR=$v
+	export CANSD_VAR_DIR
+	CANSD_PG_DIR=$v/pg
+	CANSD_PG_DATA=$v/pg/data
+	CANSD_PG_SOCKET=$v/pg/socket
+	CANSD_RUN_DIR=$v/run
+	CANSD_LOG_DIR=$v/log
+	CANSD_KEY_FILE=$v/keys/jwt-signing.pem
+	CANSD_SECRETS_DIR=$v/secrets
+	CANSD_NGINX_DIR=$v/nginx
+	CANSD_FCGI_SOCKET=$v/run/cansd.sock
+	: "${CANSD_BIN:=$CANSD_ROOT/build/rel/cansd}"
+	case $CANSD_BIN in
+	/*) ;;
+	*) CANSD_BIN=$CANSD_ROOT/$CANSD_BIN ;;
+	esac
+	export CANSD_BIN
+}
+
+_cansd_pg_bin() {
+	if [ -n "${CANSD_PG_BIN:-}" ]; then
+		printf '%s\n' "$CANSD_PG_BIN"
+	elif [ -x /usr/lib/postgresql/15/bin/pg_ctl ]; then
+		printf '%s\n' /usr/lib/postgresql/15/bin
+	elif command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/pg_ctl" ]; then
+		pg_config --bindir
+	else
+		cansd_die "PostgreSQL 15 server binaries not found (install the postgresql package: scripts/install-deps.sh)"
+	fi
+}
+
+# Runs a command as the postgres OS user from /, so that a cwd postgres cannot
+# enter (e.g. /root) does not matter. The environment is kept.
+_as_postgres() {
+	(cd / && runuser -u postgres -- "$@")
+}
+
+# True when every directory from / down to $1 can be entered by OS user $2.
+_traversable_by() {
+	local path=$1 user=$2
+	runuser -u "$user" -- test -x "$path" 2>/dev/null
+}
+
+# Explains which parent directory blocks OS user $2 from reaching $1.
+_explain_untraversable() {
+	local path=$1 user=$2 d=""
+	local IFS=/
+	for part in $path; do
+		[ -n "$part" ] || continue
+		d="$d/$part"
+		if ! runuser -u "$user" -- test -x "$d" 2>/dev/null; then
+			cansd_die "user '$user' cannot enter $d (needed to reach $path). Make the parent directories traversable (chmod o+x) or set CANSD_VAR_DIR to a directory under one that is, e.g. /tmp/cansd-var"
+		fi
+	done
+}
+
+# stack_init [VAR]: creates the layout and the per-installation secrets.
+stack_init() {
+	if [ $# -gt 0 ] && [ -n "$1" ]; then
+		CANSD_VAR_DIR=$1
+	fi
+	_cansd_paths
+	[ "$(id -u)" = 0 ] || cansd_die "the stack scripts run as root (runuser starts PostgreSQL as user postgres)"
+	id postgres >/dev/null 2>&1 || cansd_die "OS user postgres is missing (install the postgresql package: scripts/install-deps.sh)"
+	# Unix socket paths are limited to 107 bytes.
+	if [ ${#CANSD_PG_SOCKET} -gt 80 ] || [ ${#CANSD_FCGI_SOCKET} -gt 100 ]; then
+		cansd_die "CANSD_VAR_DIR is too long for unix socket paths ($CANSD_VAR_DIR); use a shorter path"
+	fi
+	case $CANSD_VAR_DIR in
+	*[,\'\"\\\ ]*) cansd_die "CANSD_VAR_DIR must not contain spaces, quotes, commas or backslashes: $CANSD_VAR_DIR" ;;
+	esac
+
+	local old_umask
+	old_umask=$(umask)
+	umask 022
+	mkdir -p "$CANSD_VAR_DIR" "$CANSD_RUN_DIR" "$CANSD_LOG_DIR" "$CANSD_NGINX_DIR" \
+		"$CANSD_PG_DIR" "$CANSD_PG_SOCKET"
+	chmod 755 "$CANSD_VAR_DIR" "$CANSD_RUN_DIR" "$CANSD_NGINX_DIR"
+	# PostgreSQL (user postgres) and nginx's workers (user nobody) must reach
+	# their directories under VAR.
+	_traversable_by "$CANSD_VAR_DIR" postgres || _explain_untraversable "$CANSD_VAR_DIR" postgres
+	_traversable_by "$CANSD_VAR_DIR" nobody || _explain_untraversable "$CANSD_VAR_DIR" nobody
+	umask 077
+	mkdir -p "$CANSD_VAR_DIR/keys" "$CANSD_SECRETS_DIR"
+	chmod 700 "$CANSD_VAR_DIR/keys" "$CANSD_SECRETS_DIR"
+
+	if [ ! -s "$CANSD_KEY_FILE" ]; then
+		cansd_log "generating the JWT signing key $CANSD_KEY_FILE (RSA 2048)"
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+			-out "$CANSD_KEY_FILE.tmp" 2>/dev/null
+		chmod 600 "$CANSD_KEY_FILE.tmp"
+		mv -f "$CANSD_KEY_FILE.tmp" "$CANSD_KEY_FILE"
+	fi
+	if [ ! -s "$CANSD_SECRETS_DIR/pg-app.pass" ]; then
+		# hex: no character needs escaping in a pgpass file or a conninfo string
+		openssl rand -hex 24 >"$CANSD_SECRETS_DIR/pg-app.pass"
+		chmod 600 "$CANSD_SECRETS_DIR/pg-app.pass"
+	fi
+	umask "$old_umask"
+
+	chown postgres:postgres "$CANSD_PG_DIR" "$CANSD_PG_SOCKET"
+	chmod 755 "$CANSD_PG_DIR" "$CANSD_PG_SOCKET"
+	touch "$CANSD_LOG_DIR/postgres.log"
+	chown postgres:postgres "$CANSD_LOG_DIR/postgres.log"
+	chmod 640 "$CANSD_LOG_DIR/postgres.log"
+}
+
+# --- process helpers ----------------------------------------------------------
+
+# True when process $1 exists and is not a zombie.
+_cansd_alive() {
+	local pid=$1 state
+	[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+	state=$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]).*/\1/' "/proc/$pid/stat" 2>/dev/null) || return 1
+	[ "$state" != Z ]
+}
+
+# True when process $1's command line contains the string $2 (guards against
+# a stale pid file naming a recycled pid).
+_cansd_cmdline_has() {
+	local pid=$1 needle=$2
+	[ -r "/proc/$pid/cmdline" ] || return 1
+	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$needle"
+}
+
+# True when process $1's environment contains the line $2 exactly.
+_cansd_environ_has() {
+	local pid=$1 line=$2
+	[ -r "/proc/$pid/environ" ] || return 1
+	tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF -- "$line"
+}
+
+# Waits up to $2 seconds (tenths allowed) for process $1 to end.
+_cansd_wait_gone() {
+	local pid=$1 tenths
+	tenths=$(awk -v s="$2" 'BEGIN { printf "%d", s * 10 }')
+	while [ "$tenths" -gt 0 ]; do
+		_cansd_alive "$pid" || return 0
+		sleep 0.1
+		tenths=$((tenths - 1))
+	done
+	! _cansd_alive "$pid"
+}
+
+_cansd_read_pid() {
+	local f=$1 pid=""
+	if [ -f "$f" ]; then
+		{ read -r pid <"$f"; } 2>/dev/null || true
+	fi
+	case $pid in
+	'' | *[!0-9]*) return 1 ;;
+	esac
+	printf '%s\n' "$pid"
+}
+
+# --- PostgreSQL ---------------------------------------------------------------
+
+# psql_super ARGS...: psql as superuser postgres, ON_ERROR_STOP, no psqlrc.
+# By default over the project's unix socket as OS user postgres (peer auth).
+# With CANSD_PG_EXTERNAL=1 (the Docker migrate job) it runs psql as the
+# current user against the server the PG* environment variables name.
+psql_super() {
+	if [ "${CANSD_PG_EXTERNAL:-0}" = 1 ]; then
+		psql -X -q -v ON_ERROR_STOP=1 "$@"
+		return
+	fi
+	_cansd_paths
+	local pgbin
+	pgbin=$(_cansd_pg_bin)
+	_as_postgres "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 -h "$CANSD_PG_SOCKET" \
+		-p "$CANSD_PG_PORT" -U postgres "$@"
+}
+
+_pg_running() {
+	local pgbin
+	pgbin=$(_cansd_pg_bin)
+	[ -f "$CANSD_PG_DATA/PG_VERSION" ] || return 1
+	_as_postgres "$pgbin/pg_ctl" -D "$CANSD_PG_DATA" status >/dev/null 2>&1
+}
+
+_pg_initdb() {
+	local pgbin=$1
+	cansd_log "initialising PostgreSQL cluster in $CANSD_PG_DATA"
+	mkdir -p "$CANSD_PG_DATA"
+	chown postgres:postgres "$CANSD_PG_DATA"
+	chmod 700 "$CANSD_PG_DATA"
+	_traversable_by "$CANSD_PG_DATA" postgres || _explain_untraversable "$CANSD_PG_DATA" postgres
+	if ! _as_postgres "$pgbin/initdb" -D "$CANSD_PG_DATA" -U postgres -E UTF8 \
+		--locale=C.UTF-8 --auth-local=peer --auth-host=reject \
+		>"$CANSD_LOG_DIR/initdb.log" 2>&1; then
+		cat "$CANSD_LOG_DIR/initdb.log" >&2
+		cansd_die "initdb failed"
+	fi
+	# Only the superuser (peer: OS user postgres) and the service role on the
+	# service database; nothing over TCP (listen_addresses is empty anyway).
+	cat >"$CANSD_PG_DATA/pg_hba.conf" <<-'EOF'
+		# TYPE  DATABASE  USER       METHOD
+		local   all       postgres   peer
+		local   cansd     cansd_app  scram-sha-256
+	EOF
+	printf "\n# cansd: settings written by scripts/lib.sh at every start\ninclude_if_exists = 'cansd.conf'\n" \
+		>>"$CANSD_PG_DATA/postgresql.conf"
+	chown postgres:postgres "$CANSD_PG_DATA/pg_hba.conf" "$CANSD_PG_DATA/postgresql.conf"
+	chmod 600 "$CANSD_PG_DATA/pg_hba.conf"
+}
+
+# Rewritten at every start so that a moved VAR directory still works.
+_pg_write_conf() {
+	local conf=$CANSD_PG_DATA/cansd.conf
+	{
+		echo "# written by scripts/lib.sh (pg_start); edits are overwritten"
+		echo "listen_addresses = ''"
+		echo "port = $CANSD_PG_PORT"
+		echo "unix_socket_directories = '$CANSD_PG_SOCKET'"
+		echo "unix_socket_permissions = 0777"
+		echo "password_encryption = 'scram-sha-256'"
+		echo "timezone = 'UTC'"
+		echo "log_timezone = 'UTC'"
+		echo "log_line_prefix = '%m [%p] %q%u@%d '"
+		echo "log_min_duration_statement = ${CANSD_PG_LOG_MIN_DURATION_MS:-1000}"
+		echo "max_connections = ${CANSD_PG_MAX_CONNECTIONS:-100}"
+		if [ "${CANSD_PG_FAST:-0}" = 1 ]; then
+			# throw-away clusters (tests): durability is not needed
+			echo "fsync = off"
+			echo "synchronous_commit = off"
+			echo "full_page_writes = off"
+		fi
+	} >"$conf.tmp"
+	chown postgres:postgres "$conf.tmp"
+	chmod 600 "$conf.tmp"
+	mv -f "$conf.tmp" "$conf"
+}
+
+# A postmaster.pid whose pid now belongs to some other process would make
+# postgres refuse to start; one whose process is gone postgres removes itself.
+_pg_clear_stale_pid() {
+	local f=$CANSD_PG_DATA/postmaster.pid pid
+	pid=$(head -n 1 "$f" 2>/dev/null) || return 0
+	case $pid in '' | *[!0-9]*) return 0 ;; esac
+	if _cansd_alive "$pid" && ! _cansd_cmdline_has "$pid" "$CANSD_PG_DATA"; then
+		cansd_log "removing stale $f (pid $pid is another process)"
+		rm -f "$f"
+	fi
+}
+
+# Roles, database and the service password (and its pgpass file). Cheap and
+# idempotent: runs at every pg_start. (docker/postgres-init.sh does the same
+# for the Docker deployment.)
+_pg_provision() {
+	CANSD_PG_APP_PASSWORD=$(cat "$CANSD_SECRETS_DIR/pg-app.pass") \
+		psql_super -d postgres -f - >/dev/null <<-'SQL'
+			\getenv app_password CANSD_PG_APP_PASSWORD
+			SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cansd_owner') AS need_owner,
+			       NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cansd_app') AS need_app,
+			       NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'cansd') AS need_db
+			\gset
+			\if :need_owner
+			CREATE ROLE cansd_owner NOLOGIN;
+			\endif
+			\if :need_app
+			CREATE ROLE cansd_app LOGIN;
+			\endif
+			SET password_encryption = 'scram-sha-256';
+			ALTER ROLE cansd_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS
+				PASSWORD :'app_password';
+			\if :need_db
+			CREATE DATABASE cansd OWNER cansd_owner ENCODING 'UTF8' TEMPLATE template0;
+			REVOKE ALL ON DATABASE cansd FROM PUBLIC;
+			GRANT CONNECT, TEMPORARY ON DATABASE cansd TO cansd_app;
+			\endif
+		SQL
+	# libpq password file for the pool (the hex password needs no escaping)
+	local pgpass=$CANSD_SECRETS_DIR/pgpass
+	(
+		umask 077
+		printf '*:*:cansd:cansd_app:%s\n' "$(cat "$CANSD_SECRETS_DIR/pg-app.pass")" >"$pgpass.tmp"
+	)
+	mv -f "$pgpass.tmp" "$pgpass"
+}
+
+pg_start() {
+	_cansd_paths
+	local pgbin
+	pgbin=$(_cansd_pg_bin)
+	if [ ! -d "$CANSD_PG_SOCKET" ] || [ ! -s "$CANSD_SECRETS_DIR/pg-app.pass" ]; then
+		stack_init "$CANSD_VAR_DIR"
+	fi
+	[ -f "$CANSD_PG_DATA/PG_VERSION" ] || _pg_initdb "$pgbin"
+	if ! _pg_running; then
+		_pg_write_conf
+		_pg_clear_stale_pid
+		# setsid: the postmaster gets its own session, so a Ctrl-C on the
+		# terminal reaches run.sh only, which stops everything in order.
+		if ! _as_postgres setsid "$pgbin/pg_ctl" -D "$CANSD_PG_DATA" \
+			-l "$CANSD_LOG_DIR/postgres.log" -w -t 60 start >/dev/null; then
+			tail -n 30 "$CANSD_LOG_DIR/postgres.log" >&2 || true
+			cansd_die "PostgreSQL did not start (log: $CANSD_LOG_DIR/postgres.log)"
+		fi
+	fi
+	_pg_provision
+}
+
+# True while the postmaster named in postmaster.pid is alive (cheap: no fork).
+pg_running() {
+	_cansd_paths
+	local pid=""
+	{ read -r pid <"$CANSD_PG_DATA/postmaster.pid"; } 2>/dev/null || return 1
+	case $pid in '' | *[!0-9]*) return 1 ;; esac
+	_cansd_alive "$pid"
+}
+
+pg_stop() {
+	_cansd_paths
+	local pgbin
+	pgbin=$(_cansd_pg_bin)
+	if _pg_running; then
+		_as_postgres "$pgbin/pg_ctl" -D "$CANSD_PG_DATA" -m fast -w -t 60 stop >/dev/null ||
+			cansd_die "pg_ctl stop failed (log: $CANSD_LOG_DIR/postgres.log)"
+	fi
+}
+
+# --- schema and data ----------------------------------------------------------
+
+# Applies sql/migrations/NNN_name.sql in numeric order, each once and each in
+# one transaction, as cansd_owner (SET ROLE from superuser postgres), and
+# records version NNN_name in public.schema_migrations in the same transaction.
+migrate() {
+	_cansd_paths
+	local dir=${CANSD_MIGRATIONS_DIR:-$CANSD_ROOT/sql/migrations}
+	local applied files f base version n=0
+	psql_super -d cansd -f - >/dev/null <<-'SQL'
+		SET client_min_messages = warning;
+		CREATE TABLE IF NOT EXISTS public.schema_migrations (
+			version    text PRIMARY KEY,
+			applied_at timestamptz NOT NULL DEFAULT now()
+		);
+		REVOKE ALL ON public.schema_migrations FROM PUBLIC;
+	SQL
+	applied=$(psql_super -d cansd -At -c 'SELECT version FROM public.schema_migrations')
+	files=$(cd "$dir" && find . -maxdepth 1 -name '*.sql' -printf '%f\n' | sort -t_ -k1,1n -k1,1)
+	local seen=" "
+	for base in $files; do
+		if ! [[ $base =~ ^([0-9]+)_[A-Za-z0-9_.-]+\.sql$ ]]; then
+			cansd_die "migration file name must be NNN_name.sql: $dir/$base"
+		fi
+		n=$((10#${BASH_REMATCH[1]}))
+		case $seen in *" $n "*) cansd_die "two migrations share number $n in $dir" ;; esac
+		seen="$seen$n "
+		version=${base%.sql}
+		if grep -qxF -- "$version" <<<"$applied"; then
+			continue
+		fi
+		cansd_log "migrate: applying $base"
+		f=$dir/$base
+		# Fed on stdin: user postgres may not be able to read the project tree.
+		if ! {
+			printf 'SET ROLE cansd_owner;\n'
+			cat -- "$f"
+			printf "\n;\nRESET ROLE;\nINSERT INTO public.schema_migrations (version) VALUES (:'version');\n"
+		} | psql_super -d cansd --single-transaction -v version="$version" -f - >/dev/null; then
+			cansd_die "migration $base failed; nothing of it was applied"
+		fi
+	done
+}
+
+# Prints a box around its arguments (one line each) on stdout.
+_cansd_box() {
+	local width=0 line
+	for line in "$@"; do [ ${#line} -gt "$width" ] && width=${#line}; done
+	local bar
+	bar=$(printf '%*s' $((width + 2)) '' | tr ' ' '=')
+	printf '+%s+\n' "$bar"
+	for line in "$@"; do printf '| %-*s |\n' "$width" "$line"; done
+	printf '+%s+\n' "$bar"
+}
+
+# Prints the encoded hash of password $1 made by `$CANSD_BIN hash-password`.
+_cansd_hash_password() {
+	local hash
+	[ -x "$CANSD_BIN" ] || cansd_die "$CANSD_BIN is missing: build it first (make build)"
+	hash=$(printf '%s\n' "$1" | "$CANSD_BIN" hash-password) ||
+		cansd_die "$CANSD_BIN hash-password failed"
+	[ -n "$hash" ] || cansd_die "$CANSD_BIN hash-password printed nothing"
+	printf '%s\n' "$hash"
+}
+
+# Creates user admin (program_admin) when there is none. The password is
+# CANSD_ADMIN_PASSWORD or a generated one, printed once. Inserted as the
+# superuser, which bypasses row-level security, with an audit event.
+bootstrap_admin() {
+	_cansd_paths
+	local exists password generated=0 hash
+	exists=$(psql_super -d cansd -At -c "SELECT count(*) FROM cansd.users WHERE username = 'admin'")
+	[ "$exists" = 0 ] || return 0
+	if [ -n "${CANSD_ADMIN_PASSWORD:-}" ]; then
+		password=$CANSD_ADMIN_PASSWORD
+	else
+		password=$(openssl rand -base64 18 | tr '+/' '-_')
+		generated=1
+	fi
+	hash=$(_cansd_hash_password "$password")
+	CANSD_ADMIN_HASH=$hash psql_super -d cansd -f - >/dev/null <<-'SQL'
+		\getenv hash CANSD_ADMIN_HASH
+		BEGIN;
+		WITH admin AS (
+			INSERT INTO cansd.users (username, full_name, email, roles, supervisor_id, program, password_hash)
+			VALUES ('admin', 'Program Administrator', 'admin@localhost.invalid',
+			        ARRAY['program_admin'], NULL, NULL, :'hash')
+			RETURNING id)
+		INSERT INTO cansd.audit_events (actor_id, action, entity_type, entity_id, detail)
+		SELECT NULL, 'bootstrap', 'user', id::text,
+		       jsonb_build_object('username', 'admin', 'by', 'scripts/lib.sh bootstrap_admin')
+		FROM admin;
+		COMMIT;
+	SQL
+	if [ "$generated" = 1 ]; then
+		_cansd_box "cansd: created user 'admin' (program_admin)" \
+			"password: $password" \
+			"It is shown only this once. Set CANSD_ADMIN_PASSWORD before the" \
+			"first start to choose it instead."
+	else
+		cansd_log "created user 'admin' with the password from CANSD_ADMIN_PASSWORD"
+	fi
+}
+
+# Demo users and training records (sql/seed/demo.sql) when CANSD_DEMO=1 and the
+# database has no user other than admin.
+seed_demo() {
+	_cansd_paths
+	[ "${CANSD_DEMO:-0}" = 1 ] || return 0
+	local others password hash tz=${CANSD_TIMEZONE:-America/Chicago}
+	others=$(psql_super -d cansd -At -c "SELECT count(*) FROM cansd.users WHERE username <> 'admin'")
+	[ "$others" = 0 ] || return 0
+	password=${CANSD_DEMO_PASSWORD:-demo-password}
+	hash=$(_cansd_hash_password "$password")
+	CANSD_DEMO_HASH=$hash psql_super -d cansd -v tz="$tz" -f - >/dev/null \
+		< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$CANSD_ROOT/sql/seed/demo.sql") ||
+		cansd_die "seeding demo data failed"
+	_cansd_box "cansd: demo data seeded (CANSD_DEMO=1); every demo user's password: $password" \
+		"supervisor.rivera  supervisor, IPS, certified" \
+		"worker.current     worker, IPS, certified" \
+		"worker.lapsing     worker, IPS, certification lapses in 19 days" \
+		"worker.lapsed      worker, IPS, certification lapsed" \
+		"worker.ifps        worker, IFPS, certified" \
+		"cert.office        certification_office" \
+		"qa.analyst         qa_analyst, certified" \
+		"program.admin      program_admin"
+}
+
+# --- worker pool --------------------------------------------------------------
+
+_pool_pid() {
+	local pid
+	pid=$(_cansd_read_pid "$CANSD_RUN_DIR/cansd.pid") || return 1
+	_cansd_alive "$pid" && _cansd_environ_has "$pid" "CANSD_FCGI_LISTEN=$CANSD_FCGI_SOCKET" || return 1
+	printf '%s\n' "$pid"
+}
+
+pool_running() {
+	_cansd_paths
+	_pool_pid >/dev/null
+}
+
+# Starts `$CANSD_BIN serve` (the master: it binds the socket, forks
+# CANSD_WORKERS workers, drains and exits on SIGTERM/SIGINT) in its own
+# session; output to log/cansd.log. Sets CANSD_POOL_PID.
+pool_start() {
+	_cansd_paths
+	[ -x "$CANSD_BIN" ] || cansd_die "$CANSD_BIN is missing: build it first (make build)"
+	if [ ! -d "$CANSD_LOG_DIR" ] || [ ! -d "$CANSD_RUN_DIR" ]; then
+		stack_init "$CANSD_VAR_DIR"
+	fi
+	if CANSD_POOL_PID=$(_pool_pid); then
+		cansd_log "worker pool already running (pid $CANSD_POOL_PID)"
+		return 0
+	fi
+	[ -s "$CANSD_SECRETS_DIR/pgpass" ] || cansd_die "no $CANSD_SECRETS_DIR/pgpass: run pg_start first"
+	rm -f "$CANSD_FCGI_SOCKET" "$CANSD_RUN_DIR/cansd.pid"
+	local workers=${CANSD_WORKERS:-$(nproc)}
+	(
+		export CANSD_VAR_DIR
+		export CANSD_FCGI_LISTEN=$CANSD_FCGI_SOCKET
+		export CANSD_DATABASE_URL="host=$CANSD_PG_SOCKET port=$CANSD_PG_PORT dbname=cansd user=cansd_app passfile=$CANSD_SECRETS_DIR/pgpass"
+		export CANSD_JWT_KEY=$CANSD_KEY_FILE
+		export CANSD_WORKERS=$workers
+		export CANSD_TIMEZONE=${CANSD_TIMEZONE:-America/Chicago}
+		# CANSD_JWT_EXTERNAL_*, CANSD_CORS_ORIGINS, CANSD_ACCESS_TTL and any
+		# other CANSD_* the caller exported pass through unchanged.
+		if [ -n "${CANSD_POOL_ASAN_OPTIONS:-}" ]; then export ASAN_OPTIONS=$CANSD_POOL_ASAN_OPTIONS; fi
+		if [ -n "${CANSD_POOL_UBSAN_OPTIONS:-}" ]; then export UBSAN_OPTIONS=$CANSD_POOL_UBSAN_OPTIONS; fi
+		cd "$CANSD_VAR_DIR"
+		printf '%s\n' "$BASHPID" >"$CANSD_RUN_DIR/cansd.pid"
+		# Not a process-group leader (no job control), so setsid execs in place
+		# and the pid written above stays the master's.
+		exec setsid "$CANSD_BIN" serve </dev/null >>"$CANSD_LOG_DIR/cansd.log" 2>&1
+	) &
+	CANSD_POOL_PID=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -S "$CANSD_FCGI_SOCKET" ] && break
+		if ! _cansd_alive "$CANSD_POOL_PID"; then
+			tail -n 30 "$CANSD_LOG_DIR/cansd.log" >&2 || true
+			cansd_die "the worker pool exited during start (log: $CANSD_LOG_DIR/cansd.log)"
+		fi
+		sleep 0.1
+	done
+	if [ ! -S "$CANSD_FCGI_SOCKET" ]; then
+		tail -n 30 "$CANSD_LOG_DIR/cansd.log" >&2 || true
+		cansd_die "the worker pool did not create $CANSD_FCGI_SOCKET within 10 s"
+	fi
+	# nginx's workers (nobody) must be able to connect; cansd chmods the
+	# socket itself, this only covers the moment before it does.
+	if [ -z "$(find "$CANSD_FCGI_SOCKET" -perm -0006 2>/dev/null)" ]; then
+		sleep 0.2
+		[ -n "$(find "$CANSD_FCGI_SOCKET" -perm -0006 2>/dev/null)" ] ||
+			cansd_log "warning: $CANSD_FCGI_SOCKET is not mode 0666; nginx will answer 503"
+	fi
+	cansd_log "worker pool started (pid $CANSD_POOL_PID, $workers workers, socket $CANSD_FCGI_SOCKET)"
+}
+
+pool_stop() {
+	_cansd_paths
+	local pid
+	if pid=$(_pool_pid); then
+		kill -TERM "$pid" 2>/dev/null || true
+		if ! _cansd_wait_gone "$pid" 15; then
+			cansd_log "worker pool did not stop within 15 s; killing it"
+			kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+			_cansd_wait_gone "$pid" 5 || true
+		fi
+		# Workers left behind by a master that died: same process group.
+		if pgrep -g "$pid" >/dev/null 2>&1; then
+			sleep 1
+			kill -KILL -- "-$pid" 2>/dev/null || true
+		fi
+	fi
+	rm -f "$CANSD_RUN_DIR/cansd.pid" "$CANSD_FCGI_SOCKET"
+}
+
+# --- nginx --------------------------------------------------------------------
+
+_nginx_pid() {
+	local pid
+	pid=$(_cansd_read_pid "$CANSD_RUN_DIR/nginx.pid") || return 1
+	_cansd_alive "$pid" && _cansd_cmdline_has "$pid" "$CANSD_NGINX_DIR/nginx.conf" || return 1
+	printf '%s\n' "$pid"
+}
+
+nginx_running() {
+	_cansd_paths
+	_nginx_pid >/dev/null
+}
+
+# The directory nginx serves openapi.yaml, docs/ and swagger-ui-dist from: the
+# project tree when nginx's workers (nobody) can read it, else a copy in VAR.
+_nginx_static_dir() {
+	local ui=node_modules/swagger-ui-dist
+	[ -f "$CANSD_ROOT/$ui/swagger-ui-bundle.js" ] ||
+		cansd_log "warning: $CANSD_ROOT/$ui is missing (scripts/install-deps.sh): /docs/ will not render"
+	if runuser -u nobody -- test -r "$CANSD_ROOT/openapi.yaml" 2>/dev/null &&
+		runuser -u nobody -- test -r "$CANSD_ROOT/docs/index.html" 2>/dev/null &&
+		{ [ ! -d "$CANSD_ROOT/$ui" ] || runuser -u nobody -- test -x "$CANSD_ROOT/$ui" 2>/dev/null; }; then
+		printf '%s\n' "$CANSD_ROOT"
+		return
+	fi
+	local s=$CANSD_NGINX_DIR/static
+	rm -rf "$s"
+	mkdir -p "$s/docs" "$s/$ui"
+	cp -f "$CANSD_ROOT/openapi.yaml" "$s/"
+	cp -f "$CANSD_ROOT/docs/index.html" "$s/docs/"
+	if [ -d "$CANSD_ROOT/$ui" ]; then
+		cp -f "$CANSD_ROOT/$ui/"*.js "$CANSD_ROOT/$ui/"*.css "$CANSD_ROOT/$ui/"*.png "$s/$ui/" 2>/dev/null || true
+	fi
+	chmod -R a+rX "$s"
+	printf '%s\n' "$s"
+}
+
+# openapi.yaml rendered as JSON for /api/v1/openapi.json (needs node + yaml).
+_nginx_openapi_json() {
+	local out=$CANSD_NGINX_DIR/openapi.json
+	if [ -f "$CANSD_ROOT/node_modules/yaml/package.json" ] && command -v node >/dev/null 2>&1; then
+		if (cd "$CANSD_ROOT" && node -e '
+			const fs = require("fs"), YAML = require("yaml");
+			const doc = YAML.parse(fs.readFileSync(process.argv[1], "utf8"));
+			fs.writeFileSync(process.argv[2], JSON.stringify(doc, null, 2) + "\n");
+		' "$CANSD_ROOT/openapi.yaml" "$out.tmp"); then
+			chmod 644 "$out.tmp"
+			mv -f "$out.tmp" "$out"
+			return 0
+		fi
+		rm -f "$out.tmp"
+	fi
+	cansd_log "warning: could not render openapi.json (node_modules/yaml missing?); /api/v1/openapi.json will be 404"
+	rm -f "$out"
+}
+
+# Renders nginx/cansd.conf.template and starts nginx (daemon off) in its own
+# session. Sets CANSD_NGINX_PID.
+nginx_start() {
+	_cansd_paths
+	if [ ! -d "$CANSD_LOG_DIR" ] || [ ! -d "$CANSD_NGINX_DIR" ]; then
+		stack_init "$CANSD_VAR_DIR"
+	fi
+	if CANSD_NGINX_PID=$(_nginx_pid); then
+		cansd_log "nginx already running (pid $CANSD_NGINX_PID)"
+		return 0
+	fi
+	local port=${CANSD_HTTP_PORT:-8080} rps=${CANSD_RATE_LIMIT_RPS:-50} static
+	if ! [[ $port =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
+		cansd_die "CANSD_HTTP_PORT must be a port number: $port"
+	fi
+	if ! [[ $rps =~ ^[0-9]{1,7}$ ]] || [ "$rps" -lt 1 ]; then
+		cansd_die "CANSD_RATE_LIMIT_RPS must be a positive integer: $rps"
+	fi
+	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+		cansd_die "127.0.0.1:$port is already in use: set CANSD_HTTP_PORT to a free port"
+	fi
+	mkdir -p "$CANSD_NGINX_DIR/tmp"
+	static=$(_nginx_static_dir)
+	_nginx_openapi_json
+	cp -f "$CANSD_ROOT/nginx/cansd-fastcgi.conf" "$CANSD_NGINX_DIR/cansd-fastcgi.conf"
+	# shellcheck disable=SC2016 # envsubst gets the names, not their values
+	CANSD_NGINX_LISTEN=127.0.0.1:$port CANSD_RATE_LIMIT_RPS=$rps CANSD_STATIC_DIR=$static \
+		CANSD_FCGI_UPSTREAM=unix:$CANSD_FCGI_SOCKET CANSD_NGINX_DIR=$CANSD_NGINX_DIR \
+		envsubst '${CANSD_NGINX_LISTEN} ${CANSD_RATE_LIMIT_RPS} ${CANSD_VAR_DIR} ${CANSD_STATIC_DIR} ${CANSD_FCGI_UPSTREAM} ${CANSD_NGINX_DIR}' \
+		<"$CANSD_ROOT/nginx/cansd.conf.template" >"$CANSD_NGINX_DIR/nginx.conf"
+	rm -f "$CANSD_RUN_DIR/nginx.pid"
+	local nginx_args=(-p "$CANSD_NGINX_DIR/" -c "$CANSD_NGINX_DIR/nginx.conf" -e "$CANSD_LOG_DIR/nginx-error.log")
+	if ! nginx -t -q "${nginx_args[@]}" 2>"$CANSD_LOG_DIR/nginx-test.log"; then
+		cat "$CANSD_LOG_DIR/nginx-test.log" >&2
+		cansd_die "the rendered nginx configuration is invalid: $CANSD_NGINX_DIR/nginx.conf"
+	fi
+	setsid nginx "${nginx_args[@]}" </dev/null >>"$CANSD_LOG_DIR/nginx.out" 2>&1 &
+	CANSD_NGINX_PID=$!
+	local i
+	for ((i = 0; i < 100; i++)); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && [ -s "$CANSD_RUN_DIR/nginx.pid" ]; then
+			cansd_log "nginx started (pid $CANSD_NGINX_PID) on http://127.0.0.1:$port/"
+			return 0
+		fi
+		if ! _cansd_alive "$CANSD_NGINX_PID"; then
+			tail -n 20 "$CANSD_LOG_DIR/nginx-error.log" "$CANSD_LOG_DIR/nginx.out" >&2 2>/dev/null || true
+			cansd_die "nginx exited during start (log: $CANSD_LOG_DIR/nginx-error.log)"
+		fi
+		sleep 0.1
+	done
+	cansd_die "nginx did not listen on 127.0.0.1:$port within 10 s"
+}
+
+nginx_stop() {
+	_cansd_paths
+	local pid
+	if pid=$(_nginx_pid); then
+		kill -QUIT "$pid" 2>/dev/null || true
+		if ! _cansd_wait_gone "$pid" 10; then
+			kill -TERM "$pid" 2>/dev/null || true
+			if ! _cansd_wait_gone "$pid" 5; then
+				kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+				_cansd_wait_gone "$pid" 5 || true
+			fi
+		fi
+	fi
+	rm -f "$CANSD_RUN_DIR/nginx.pid"
+}
+
+# --- everything ---------------------------------------------------------------
+
+# Stops nginx, then the pool (it drains), then PostgreSQL. Leaves nothing
+# running; safe to call any number of times, also after a crash.
+stack_stop() {
+	_cansd_paths
+	nginx_stop || true
+	pool_stop || true
+	pg_stop
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# `make run`: PostgreSQL in $CANSD_VAR_DIR (initialised the first time), the
+# migrations, user admin, demo data (CANSD_DEMO=1, empty database only), the
+# worker pool and nginx on 127.0.0.1:$CANSD_HTTP_PORT, in the foreground.
+# SIGINT/SIGTERM (or any component dying) stops all of it in order. Data in
+# $CANSD_VAR_DIR survives; a second run neither re-initialises nor re-seeds.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+export CANSD_HTTP_PORT=${CANSD_HTTP_PORT:-8080}
+export CANSD_DEMO=${CANSD_DEMO:-1}
+export CANSD_VAR_DIR=${CANSD_VAR_DIR:-./var}
+export CANSD_TIMEZONE=${CANSD_TIMEZONE:-America/Chicago}
+export CANSD_BIN=${CANSD_BIN:-build/rel/cansd}
+
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+stopping=0
+sleeper=""
+# shellcheck disable=SC2317 # invoked by the traps
+shutdown() {
+	[ "$stopping" = 1 ] && return 0
+	stopping=1
+	trap '' INT TERM
+	[ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
+	cansd_log "stopping (nginx, worker pool, PostgreSQL)"
+	stack_stop || true
+	cansd_log "stopped"
+}
+trap 'shutdown' EXIT
+trap 'shutdown; exit 0' INT TERM
+
+stack_init "$CANSD_VAR_DIR"
+# Leftovers of a run that was killed (pid files, processes) go first.
+nginx_stop
+pool_stop
+pg_start
+migrate
+bootstrap_admin
+seed_demo
+pool_start
+nginx_start
+
+base="http://127.0.0.1:$CANSD_HTTP_PORT"
+cat <<EOF
+
+cansd is running (data in $CANSD_VAR_DIR; logs in $CANSD_VAR_DIR/log).
+  API docs in a browser:  $base/docs/
+  OpenAPI document:       $base/api/v1/openapi.yaml
+  Health:                 $base/healthz   $base/readyz
+Try it (admin's password in CANSD_ADMIN_PASSWORD; demo users share "${CANSD_DEMO_PASSWORD:-demo-password}"):
+  TOKEN=\$(curl -s $base/api/v1/auth/login -H 'Content-Type: application/json' \\
+    -d "\$(jq -n --arg p "\$CANSD_ADMIN_PASSWORD" '{username: "admin", password: \$p}')" | jq -r .access_token)
+  curl -s $base/api/v1/me -H "Authorization: Bearer \$TOKEN" | jq .
+Press Ctrl-C to stop.
+EOF
+
+# True when whoever started us is gone, or is make handling a fatal signal:
+# `kill -INT <make's pid>` (not its process group) makes make wait for its
+# children without passing the signal on, and it blocks SIGHUP/SIGINT/SIGTERM
+# while it waits. Then we stop, and make can finish.
+parent=$PPID
+parent_interrupted() {
+	local ppid blk comm=""
+	read -r _ _ _ ppid _ <"/proc/$$/stat" || return 1
+	[ "$ppid" = "$parent" ] || return 0
+	read -r comm <"/proc/$parent/comm" 2>/dev/null || return 0
+	case $comm in make | gmake) ;; *) return 1 ;; esac
+	blk=$(awk '/^SigBlk:/ { print $2 }' "/proc/$parent/status" 2>/dev/null) || return 1
+	[ -n "$blk" ] && (((16#$blk & 0x4003) != 0))
+}
+
+# Stay in the foreground. `sleep & wait` keeps the shell responsive to
+# signals (a trap runs as soon as wait is interrupted).
+while pool_running && nginx_running && pg_running; do
+	if parent_interrupted; then
+		cansd_log "the parent process was interrupted or is gone"
+		shutdown
+		exit 0
+	fi
+	sleep 1 &
+	sleeper=$!
+	wait "$sleeper" || true
+done
+cansd_log "a component stopped unexpectedly (see $CANSD_VAR_DIR/log/); shutting down"
+exit 1

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# `make test`: scripts/test.sh UNIT_BIN... -- INTEG_BIN...
+#
+# 1. Runs every unit test binary (cmocka).
+# 2. When integration binaries are given: starts a complete throw-away stack
+#    (PostgreSQL, the ASan/UBSan worker pool build/asan/cansd, nginx on a free
+#    port) in a fresh temporary directory, runs each integration binary
+#    against it (timeout 300 s each), stops the stack (a trap makes sure), and
+#    fails when the sanitizers left any report in $VAR/log/asan.* / ubsan.*.
+# 3. Lints openapi.yaml (scripts/lint-openapi.sh).
+# Ends with one line "N passed, N failed" (each binary and the lint count as
+# one) and exits non-zero on any failure.
+#
+# Integration binaries get:
+#   CANSD_TEST_BASE_URL        http://127.0.0.1:PORT
+#   CANSD_TEST_ADMIN_PASSWORD  the password of user admin (program_admin)
+#   CANSD_TEST_VAR_DIR         the stack's var directory
+#   CANSD_TEST_PG_SOCKET       PostgreSQL's unix socket directory
+#   CANSD_TEST_LIB             scripts/lib.sh, e.g. bash -c '. "$CANSD_TEST_LIB"; pg_stop'
+#   CANSD_TEST_PSQL            a command prefix running psql as superuser on the
+#                              test database (unaligned, tuples only), e.g.
+#                              $CANSD_TEST_PSQL -c 'SELECT 1'
+#   CANSD_TEST_TIMEZONE        the programs' time zone the pool runs with
+#   CANSD_VAR_DIR, CANSD_BIN, CANSD_WORKERS, ...: what lib.sh needs to restart
+#                              PostgreSQL or the pool the same way
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+
+unit=()
+integ=()
+seen_sep=0
+for a in "$@"; do
+	if [ "$a" = -- ] && [ "$seen_sep" = 0 ]; then
+		seen_sep=1
+	elif [ "$seen_sep" = 0 ]; then
+		unit+=("$a")
+	else
+		integ+=("$a")
+	fi
+done
+
+passed=0
+failed=0
+failures=()
+pass() {
+	passed=$((passed + 1))
+	printf 'PASS %s\n' "$1"
+}
+fail() {
+	failed=$((failed + 1))
+	failures+=("$1")
+	printf 'FAIL %s\n' "$1"
+}
+
+# --- unit tests ----------------------------------------------------------------
+if [ "${#unit[@]}" -gt 0 ]; then
+	echo "== unit tests (${#unit[@]} binaries)"
+fi
+for t in "${unit[@]}"; do
+	name=${t#build/asan/}
+	echo "-- $name"
+	if [ ! -x "$t" ]; then
+		fail "$name (not built)"
+		continue
+	fi
+	rc=0
+	timeout 120 "$t" || rc=$?
+	if [ "$rc" = 0 ]; then pass "$name"; else fail "$name (exit $rc)"; fi
+done
+
+# --- integration tests against a real stack --------------------------------------
+stack_var=""
+stack_up=0
+cleanup() {
+	if [ "$stack_up" = 1 ]; then
+		stack_up=0
+		(stack_stop) || true
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+print_logs() {
+	local f
+	for f in "$stack_var/log/cansd.log" "$stack_var/log/nginx-error.log" "$stack_var/log/postgres.log"; do
+		[ -s "$f" ] || continue
+		echo "---- last lines of $f"
+		tail -n 40 "$f"
+	done
+}
+
+free_port() {
+	local p i
+	for ((i = 0; i < 50; i++)); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			printf '%s\n' "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+if [ "${#integ[@]}" -gt 0 ]; then
+	echo "== integration tests (${#integ[@]} binaries)"
+	stack_var=$(mktemp -d /tmp/cansd-test.XXXXXX)
+	chmod 755 "$stack_var"
+	export CANSD_VAR_DIR=$stack_var
+	export CANSD_BIN=${CANSD_TEST_BIN:-$root/build/asan/cansd}
+	export CANSD_DEMO=0
+	export CANSD_ADMIN_PASSWORD
+	CANSD_ADMIN_PASSWORD=test-$(openssl rand -hex 12)
+	export CANSD_RATE_LIMIT_RPS=2000
+	export CANSD_WORKERS=${CANSD_TEST_WORKERS:-2}
+	export CANSD_TIMEZONE=${CANSD_TIMEZONE:-America/Chicago}
+	export CANSD_PG_FAST=1
+	export CANSD_POOL_ASAN_OPTIONS="detect_leaks=1:log_path=$stack_var/log/asan:abort_on_error=0"
+	export CANSD_POOL_UBSAN_OPTIONS="print_stacktrace=1:log_path=$stack_var/log/ubsan"
+	# shellcheck source=scripts/lib.sh
+	. scripts/lib.sh
+
+	started=0
+	for attempt in 1 2 3; do
+		CANSD_HTTP_PORT=$(free_port) || break
+		export CANSD_HTTP_PORT
+		# A child bash, so that `set -e` holds inside (it would not in a
+		# subshell tested by `if`).
+		if bash -c 'set -euo pipefail; . "$1"; stack_init "$2"; pg_start; migrate
+			bootstrap_admin; pool_start; nginx_start' start-stack "$root/scripts/lib.sh" "$stack_var"; then
+			started=1
+			break
+		fi
+		echo "stack start failed (attempt $attempt)" >&2
+		(stack_stop) || true
+		# only a port clash is worth another try
+		grep -q 'already in use\|Address already in use' "$stack_var/log/nginx-error.log" 2>/dev/null || break
+	done
+	stack_up=1
+
+	if [ "$started" = 1 ]; then
+		echo "stack up: http://127.0.0.1:$CANSD_HTTP_PORT (var $stack_var)"
+		export CANSD_TEST_BASE_URL=http://127.0.0.1:$CANSD_HTTP_PORT
+		export CANSD_TEST_ADMIN_PASSWORD=$CANSD_ADMIN_PASSWORD
+		export CANSD_TEST_VAR_DIR=$stack_var
+		export CANSD_TEST_PG_SOCKET=$stack_var/pg/socket
+		export CANSD_TEST_LIB=$root/scripts/lib.sh
+		pgbin=$(_cansd_pg_bin)
+		export CANSD_TEST_PSQL="runuser -u postgres -- $pgbin/psql -X -q -h $stack_var/pg/socket -p $CANSD_PG_PORT -U postgres -d cansd -At -v ON_ERROR_STOP=1"
+		# shellcheck disable=SC2031 # (lib.sh only changes it in a subshell)
+		export CANSD_TEST_TIMEZONE=$CANSD_TIMEZONE
+		for t in "${integ[@]}"; do
+			name=${t#build/asan/}
+			echo "-- $name"
+			if [ ! -x "$t" ]; then
+				fail "$name (not built)"
+				continue
+			fi
+			rc=0
+			timeout 300 "$t" || rc=$?
+			if [ "$rc" = 0 ]; then
+				pass "$name"
+			else
+				[ "$rc" = 124 ] && rc="timed out after 300 s"
+				fail "$name (exit $rc)"
+			fi
+			# a test that restarts a component must leave it running
+			if ! pool_running || ! nginx_running || ! pg_running; then
+				fail "stack still up after $name"
+				(pg_start && pool_start && nginx_start) >/dev/null 2>&1 || true
+			fi
+		done
+	else
+		fail "stack start"
+		for t in "${integ[@]}"; do fail "${t#build/asan/} (not run: no stack)"; done
+	fi
+
+	[ "$failed" = 0 ] || print_logs
+	stack_up=0
+	if ! (stack_stop); then
+		fail "stack stop"
+	fi
+	if pgrep -f -- "$stack_var" >/dev/null 2>&1; then
+		fail "stack stop (processes left: $(pgrep -f -- "$stack_var" | tr '\n' ' '))"
+	fi
+	shopt -s nullglob
+	reports=("$stack_var"/log/asan.* "$stack_var"/log/ubsan.*)
+	shopt -u nullglob
+	if [ "${#reports[@]}" -gt 0 ]; then
+		for r in "${reports[@]}"; do
+			echo "---- sanitizer report $r"
+			cat "$r"
+		done
+		fail "sanitizers (${#reports[@]} report files from the worker pool)"
+	fi
+	if [ "$failed" = 0 ]; then
+		rm -rf "$stack_var"
+	else
+		echo "kept $stack_var for inspection"
+	fi
+elif [ "$seen_sep" = 1 ]; then
+	echo "== no integration test binaries: skipping the stack"
+fi
+
+# --- OpenAPI lint ----------------------------------------------------------------
+echo "== openapi lint"
+if scripts/lint-openapi.sh; then pass "openapi lint"; else fail "openapi lint"; fi
+
+if [ "$failed" -gt 0 ]; then
+	echo "failed:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -151,6 +151,14 @@ if [ "${#integ[@]}" -gt 0 ]; then
 		export CANSD_TEST_PSQL="runuser -u postgres -- $pgbin/psql -X -q -h $stack_var/pg/socket -p $CANSD_PG_PORT -U postgres -d cansd -At -v ON_ERROR_STOP=1"
 		# shellcheck disable=SC2031 # (lib.sh only changes it in a subshell)
 		export CANSD_TEST_TIMEZONE=$CANSD_TIMEZONE
+		# SQL-level tests: each wraps itself in BEGIN ... ROLLBACK and stops
+		# with an error on the first mismatch.
+		shopt -s nullglob
+		for s in tests/sql/*.sql; do
+			echo "-- $s"
+			if $CANSD_TEST_PSQL <"$s"; then pass "$s"; else fail "$s"; fi
+		done
+		shopt -u nullglob
 		for t in "${integ[@]}"; do
 			name=${t#build/asan/}
 			echo "-- $name"

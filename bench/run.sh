@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# `make bench`: one run that measures, against a throwaway stack of the
+# release build, (1) nginx answering by itself, (2) nginx -> the pool's
+# cheapest route (/healthz, no database), and (3) an authenticated
+# GET /api/v1/me (JWT verification + one identity query), then writes
+# bench/RESULTS.md with req/s, p50/p99 and each route's ratio to (2).
+#
+# BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32),
+# BENCH_WORKERS (pool size, default 4) tune it.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+duration=${BENCH_DURATION:-10}
+conns=${BENCH_CONNECTIONS:-32}
+workers=${BENCH_WORKERS:-4}
+
+var=$(mktemp -d /tmp/cansd-bench.XXXXXX)
+chmod 755 "$var"
+export CANSD_VAR_DIR=$var
+export CANSD_BIN=$root/build/rel/cansd
+export CANSD_DEMO=0
+export CANSD_ADMIN_PASSWORD=bench-$(openssl rand -hex 8)
+# The benchmark measures the service, not nginx's per-address limiter.
+export CANSD_RATE_LIMIT_RPS=1000000
+export CANSD_WORKERS=$workers
+export CANSD_PG_FAST=1
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+cleanup() {
+	(stack_stop) >/dev/null 2>&1 || true
+	rm -rf "$var"
+}
+trap cleanup EXIT
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
+	echo $((20000 + RANDOM % 20000)))
+export CANSD_HTTP_PORT=$port
+bash -c 'set -euo pipefail; . "$1"; stack_init "$2"; pg_start; migrate; bootstrap_admin; pool_start; nginx_start' \
+	bench "$root/scripts/lib.sh" "$var" >/dev/null
+
+base=http://127.0.0.1:$port
+token=$(curl -sf "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+	-d "{\"username\":\"admin\",\"password\":\"$CANSD_ADMIN_PASSWORD\"}" | jq -r .access_token)
+[ -n "$token" ] && [ "$token" != null ] || { echo "bench: login failed" >&2; exit 1; }
+
+# wrk prints latencies as 850.00us / 1.23ms / 1.01s: normalise to ms.
+to_ms() {
+	awk -v v="$1" 'BEGIN {
+		if (v ~ /us$/) { sub(/us$/, "", v); printf "%.3f", v / 1000 }
+		else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.3f", v }
+		else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.3f", v * 1000 }
+		else printf "%s", v }'
+}
+
+declare -A rps p50 p99 errors
+measure() {
+	local name=$1 url=$2 out
+	shift 2
+	out=$(wrk -t2 -c"$conns" -d"${duration}s" --latency "$@" "$url")
+	echo "$out" >&2
+	rps[$name]=$(echo "$out" | awk '/^Requests\/sec:/ { printf "%.0f", $2 }')
+	p50[$name]=$(to_ms "$(echo "$out" | awk '$1 == "50%" { print $2 }')")
+	p99[$name]=$(to_ms "$(echo "$out" | awk '$1 == "99%" { print $2 }')")
+	errors[$name]=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ { print $5 } /Socket errors/ { print "socket errors" }' | tr '\n' ' ')
+	[ -n "${errors[$name]}" ] || errors[$name]=0
+}
+
+# Warm every worker's connection and plan cache first.
+wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $token" "$base/api/v1/me" >/dev/null
+measure nginx "$base/nginx-healthz"
+measure healthz "$base/healthz"
+measure me "$base/api/v1/me" -H "Authorization: Bearer $token"
+
+ceiling=${rps[healthz]}
+ratio() { awk -v a="$1" -v b="$ceiling" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
+cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+
+{
+	cat <<MD
+# Benchmark results
+
+Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d) at $(git rev-parse --short HEAD 2>/dev/null || echo "?").
+
+Machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),
+$(uname -sr); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), PostgreSQL $(pg_config --version | awk '{ print $2 }').
+Everything (wrk, nginx, the pool, PostgreSQL) shares those cores.
+
+Command: \`wrk -t2 -c$conns -d${duration}s --latency URL\` per row, one nginx worker,
+FastCGI over a unix socket without \`fastcgi_keep_conn\`, a pool of $workers workers
+(release build, -O2), after a 2 s warm-up.
+
+| what | route | req/s | p50 ms | p99 ms | non-2xx | of the nginx -> pool ceiling |
+| --- | --- | ---: | ---: | ---: | --- | ---: |
+| nginx alone | \`GET /nginx-healthz\` (nginx \`return 200\`) | ${rps[nginx]} | ${p50[nginx]} | ${p99[nginx]} | ${errors[nginx]} | $(ratio "${rps[nginx]}") |
+| nginx -> pool, cheapest route | \`GET /healthz\` | ${rps[healthz]} | ${p50[healthz]} | ${p99[healthz]} | ${errors[healthz]} | 100% |
+| authenticated, one query | \`GET /api/v1/me\` | ${rps[me]} | ${p50[me]} | ${p99[me]} | ${errors[me]} | $(ratio "${rps[me]}") |
+
+Target (issue 2): \`GET /api/v1/me\` at least 50% of the nginx -> pool ceiling.
+MD
+	if [ -f bench/RESULTS.import.md ]; then
+		echo
+		cat bench/RESULTS.import.md
+	fi
+} >bench/RESULTS.md
+cat bench/RESULTS.md

@@ -2,6 +2,7 @@
  * cansd serve          the FastCGI worker pool (master + workers), configured
  *                      from the environment (see README.md)
  * cansd hash-password  reads a password line on stdin, prints its stored hash
+ * cansd jwks KEY.pem    prints the public JWKS of a private key
  */
 #include <fcgiapp.h>
 #include <stdio.h>
@@ -102,12 +103,36 @@ static int hash_password(void)
 	return 0;
 }
 
+/* The public JWKS of a private key: how an identity provider's JWKS file is made in tests. */
+static int print_jwks(const char *path)
+{
+	struct jwt_verifier v;
+	struct jwt_signer s;
+	char err[512], *jwks;
+
+	memset(&v, 0, sizeof(v));
+	memset(&s, 0, sizeof(s));
+	if (jwt_load_signing_key(path, "jwks", "jwks", &s, &v, err, sizeof(err))) {
+		fprintf(stderr, "cansd: %s\n", err);
+		return 1;
+	}
+	jwks = jwt_jwks_json(&v);
+	if (jwks)
+		puts(jwks);
+	free(jwks);
+	jwt_signer_free(&s);
+	jwt_verifier_free(&v);
+	return jwks ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "serve") == 0)
 		return serve();
 	if (argc == 2 && strcmp(argv[1], "hash-password") == 0)
 		return hash_password();
-	fprintf(stderr, "usage: cansd serve | cansd hash-password < password\n");
+	if (argc == 3 && strcmp(argv[1], "jwks") == 0)
+		return print_jwks(argv[2]);
+	fprintf(stderr, "usage: cansd serve | cansd hash-password < password | cansd jwks KEY.pem\n");
 	return 2;
 }

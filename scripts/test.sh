@@ -117,6 +117,14 @@ if [ "${#integ[@]}" -gt 0 ]; then
 	export CANSD_WORKERS=${CANSD_TEST_WORKERS:-2}
 	export CANSD_TIMEZONE=${CANSD_TIMEZONE:-America/Chicago}
 	export CANSD_PG_FAST=1
+	# One external identity provider, whose private key only the tests hold.
+	mkdir -p "$stack_var/idp"
+	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$stack_var/idp/idp-signing.pem" 2>/dev/null
+	"$CANSD_BIN" jwks "$stack_var/idp/idp-signing.pem" >"$stack_var/idp/jwks.json"
+	export CANSD_JWT_EXTERNAL_ISSUER=https://idp.example.test
+	export CANSD_JWT_EXTERNAL_AUDIENCE=cansd-external
+	export CANSD_JWT_EXTERNAL_JWKS=$stack_var/idp/jwks.json
+	export CANSD_TEST_IDP_KEY=$stack_var/idp/idp-signing.pem
 	export CANSD_POOL_ASAN_OPTIONS="detect_leaks=1:log_path=$stack_var/log/asan:abort_on_error=0"
 	export CANSD_POOL_UBSAN_OPTIONS="print_stacktrace=1:log_path=$stack_var/log/ubsan"
 	# shellcheck source=scripts/lib.sh

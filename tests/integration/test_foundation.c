@@ -400,6 +400,42 @@ static void test_repeated_failed_logins_get_429_with_retry_after(void **state)
 	http_free(&r);
 }
 
+static long restarts_counted(void)
+{
+	struct http_response r;
+	const char *line;
+	long n = -1;
+
+	http_call(&r, "GET", "/metrics", NULL, NULL, NULL, 0);
+	line = strstr(r.body, "\ncansd_pool_worker_restarts_total ");
+	if (line)
+		n = atol(line + strlen("\ncansd_pool_worker_restarts_total "));
+	http_free(&r);
+	return n;
+}
+
+static void test_master_restarts_a_worker_that_dies(void **state)
+{
+	struct http_response r;
+	long before = restarts_counted();
+	int i;
+
+	(void)state;
+	assert_true(before >= 0);
+	/* SIGKILL one worker: a child of the master whose pid file scripts keep. */
+	assert_int_equal(test_shell("pkill -KILL -o -P \"$(cat \"$CANSD_TEST_VAR_DIR/run/cansd.pid\")\""),
+			 0);
+	for (i = 0; i < 20; i++) {
+		http_call(&r, "GET", "/api/v1/me", admin_token, NULL, NULL, 0);
+		assert_int_equal(r.status, 200);
+		http_free(&r);
+	}
+	/* The replacement is forked within about a second. */
+	for (i = 0; i < 30 && restarts_counted() <= before; i++)
+		usleep(100 * 1000);
+	assert_true(restarts_counted() > before);
+}
+
 /* Last: it stops PostgreSQL under the running pool and starts it again. */
 static void test_database_outage_is_503_then_recovers(void **state)
 {
@@ -450,6 +486,7 @@ int main(void)
 	    cmocka_unit_test(test_wrong_content_type_is_415),
 	    cmocka_unit_test(test_bad_path_id_is_400),
 	    cmocka_unit_test(test_repeated_failed_logins_get_429_with_retry_after),
+	    cmocka_unit_test(test_master_restarts_a_worker_that_dies),
 	    cmocka_unit_test(test_database_outage_is_503_then_recovers),
 	};
 

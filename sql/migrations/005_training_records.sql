@@ -28,8 +28,10 @@ CREATE INDEX training_record_corrections_record_idx
 -- Readers: the certification office and program admins (everyone), the
 -- user themself, and their supervisor. The same set cansd.users shows, so
 -- "may I see this user" and "may I see their records" never disagree.
--- Not FORCEd: cansd.certification (SECURITY DEFINER, the owner's) must read
--- every record whoever asks. The caller's id and roles are wrapped in
+-- Not FORCEd: the owner's SECURITY DEFINER functions (cansd.identity, which
+-- inlines cansd.certification) must read every record. cansd.certification
+-- itself reads with the caller's rights, so a caller computes currency only
+-- for users whose records these policies let them see. The caller's id and roles are wrapped in
 -- (SELECT ...) so each is computed once per statement, not once per row:
 -- it halves the cost of checking a 100,000-row import.
 ALTER TABLE cansd.training_records ENABLE ROW LEVEL SECURITY;

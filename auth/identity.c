@@ -181,7 +181,7 @@ int auth_authenticate(struct request *req)
 	token = req->authorization + 7;
 	while (*token == ' ')
 		token++;
-	refusal = jwt_verify(&auth.verifier, token, strlen(token), time(NULL), &claims);
+	refusal = token_cache_verify(&auth.verifier, token, strlen(token), time(NULL), &claims);
 	if (refusal != JWT_OK) {
 		metrics_jwt_refused(refusal);
 		return unauthenticated(req, true, "The token is invalid or expired.");

@@ -10,6 +10,7 @@
 
 #include "../fcgi/request.h"
 #include "jwt.h"
+#include "token_cache.h"
 
 struct identity {
 	const char *user_id; /* decimal, as SQL takes it */

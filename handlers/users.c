@@ -10,6 +10,7 @@
 #include "../core/db.h"
 #include "../core/json_schema.h"
 #include "../fcgi/problem.h"
+#include "../fcgi/route.h"
 #include "common.h"
 #include "handlers.h"
 
@@ -49,6 +50,8 @@ int users_list(struct request *req)
 	if ((status = page_params(req, allowed, &params[0], &params[1])))
 		return status;
 	params[2] = request_query_param(req, "role");
+	if (params[2] && !role_from_name(params[2], strlen(params[2])))
+		return problem(req, 400, PROBLEM_MALFORMED, "role is not a role name.");
 	active = request_query_param(req, "active");
 	if (active && strcmp(active, "true") && strcmp(active, "false"))
 		return problem(req, 400, PROBLEM_MALFORMED, "active must be true or false.");
@@ -97,8 +100,12 @@ int users_update(struct request *req)
 
 	if ((status = json_body(req, update_fields, &body)))
 		return status;
-	if (json_object_size(body) == 0)
-		return problem(req, 400, PROBLEM_VALIDATION, "The body names nothing to change.");
+	if (json_object_size(body) == 0) {
+		static const struct field_error nothing = {"", "empty", "name at least one field to change"};
+
+		return problem_errors(req, 400, PROBLEM_VALIDATION, "The body names nothing to change.",
+				      &nothing, 1);
+	}
 	if ((status = if_match_version(req, &params[2])))
 		return status;
 	params[0] = req->path_params[0];

@@ -39,6 +39,11 @@ void auth_free(void)
 	auth.jwks_json = NULL;
 }
 
+/*
+ * RFC 6750 section 3: the challenge names the Bearer scheme, and adds
+ * error="invalid_token" only when a bearer token was sent and refused (a
+ * request with no token, or with another scheme, gets the bare challenge).
+ */
 static int unauthenticated(struct request *req, bool token_sent, const char *detail)
 {
 	response_header(req, "WWW-Authenticate",
@@ -172,12 +177,24 @@ int auth_authenticate(struct request *req)
 	enum jwt_refusal refusal;
 	const char *token;
 
+	/*
+	 * RFC 6750's query form is never accepted, not even beside a good
+	 * header: a token in a URL ends up in histories, proxies and logs.
+	 */
+	if (request_query_has(req, "access_token")) {
+		metrics_jwt_refused(JWT_REFUSED_MALFORMED);
+		return unauthenticated(req, true,
+				       "Send the token in the Authorization header only.");
+	}
 	if (!req->authorization)
 		return unauthenticated(req, false, "A bearer token is required.");
-	if (req->authorization_count > 1)
+	/* Which one would we trust? Counted with the malformed tokens. */
+	if (req->authorization_count > 1) {
+		metrics_jwt_refused(JWT_REFUSED_MALFORMED);
 		return unauthenticated(req, true, "Send exactly one Authorization header.");
+	}
 	if (strncasecmp(req->authorization, "Bearer ", 7) != 0)
-		return unauthenticated(req, true, "Use the Bearer scheme.");
+		return unauthenticated(req, false, "Use the Bearer scheme.");
 	token = req->authorization + 7;
 	while (*token == ' ')
 		token++;
@@ -197,7 +214,8 @@ int auth_authorize(struct request *req)
 	const struct identity *id = req->identity;
 
 	if (route->roles != ROLES_ANY && !(id->roles & route->roles))
-		return problem(req, 403, PROBLEM_FORBIDDEN, "Your role does not allow this action.");
+		return problem(req, 403, PROBLEM_FORBIDDEN,
+			       "Your role does not allow this action.");
 	if (route->needs_certification && !id->certified) {
 		const char *missing = id->missing;
 		struct buf detail;
@@ -207,9 +225,11 @@ int auth_authorize(struct request *req)
 		if (strstr(missing, "ACCOUNT_INACTIVE"))
 			buf_puts(&detail, " the account is not active;");
 		if (strstr(missing, "CANS_2_0_CERTIFICATION"))
-			buf_puts(&detail, " no CANS 2.0 certification or recertification in the last year;");
+			buf_puts(&detail,
+				 " no CANS 2.0 certification or recertification in the last year;");
 		if (strstr(missing, "CANS_SACWIS_FUNCTIONALITY"))
-			buf_puts(&detail, " the CANS in SACWIS functionality training is not on record;");
+			buf_puts(&detail,
+				 " the CANS in SACWIS functionality training is not on record;");
 		detail.data[detail.len - 1] = '.';
 		return problem_with(req, 403, PROBLEM_CERTIFICATION, detail.data,
 				    arena_printf(req->arena, "\"certification\":%s",

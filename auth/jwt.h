@@ -24,11 +24,11 @@
 /* Why a token was refused; each is counted in /metrics by name. */
 enum jwt_refusal {
 	JWT_OK = 0,
-	JWT_REFUSED_TOO_LONG,   /* over JWT_MAX_TOKEN_LEN, before any crypto */
-	JWT_REFUSED_MALFORMED,  /* not three base64url segments, JSON serialization, bad JSON */
-	JWT_REFUSED_ALG,        /* none, HS*, or not the algorithm pinned to the key */
-	JWT_REFUSED_KID,        /* missing, unknown, or not a plain short string */
-	JWT_REFUSED_CRIT,       /* crit names something we do not understand */
+	JWT_REFUSED_TOO_LONG,  /* over JWT_MAX_TOKEN_LEN, before any crypto */
+	JWT_REFUSED_MALFORMED, /* not three base64url segments, JSON serialization, bad JSON */
+	JWT_REFUSED_ALG,       /* none, HS*, or not the algorithm pinned to the key */
+	JWT_REFUSED_KID,       /* missing, unknown, or not a plain short string */
+	JWT_REFUSED_CRIT,      /* crit names something we do not understand */
 	JWT_REFUSED_SIGNATURE,
 	JWT_REFUSED_CLAIM_TYPE, /* exp/nbf/iat/iss/aud/sub of the wrong JSON type */
 	JWT_REFUSED_EXPIRED,    /* includes a missing exp */
@@ -69,8 +69,8 @@ struct jwt_claims {
 	long long exp;
 };
 
-enum jwt_refusal jwt_verify(const struct jwt_verifier *v, const char *token, size_t len,
-			    time_t now, struct jwt_claims *out);
+enum jwt_refusal jwt_verify(const struct jwt_verifier *v, const char *token, size_t len, time_t now,
+			    struct jwt_claims *out);
 
 /* Frees the keys of every issuer. */
 void jwt_verifier_free(struct jwt_verifier *v);
@@ -91,7 +91,8 @@ struct jwt_signer {
  * thumbprint. Returns 0 or -1 with a message in err.
  */
 int jwt_load_signing_key(const char *path, const char *iss, const char *aud,
-			 struct jwt_signer *signer, struct jwt_verifier *v, char *err, size_t errlen);
+			 struct jwt_signer *signer, struct jwt_verifier *v, char *err,
+			 size_t errlen);
 
 /*
  * Adds an external identity provider from a JWKS file (RSA and EC P-256 keys

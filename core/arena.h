@@ -25,8 +25,7 @@ void arena_defer(struct arena *arena, void (*fn)(void *), void *ptr);
 void *arena_calloc(struct arena *arena, size_t count, size_t size);
 char *arena_strdup(struct arena *arena, const char *s);
 char *arena_strndup(struct arena *arena, const char *s, size_t n);
-char *arena_printf(struct arena *arena, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+char *arena_printf(struct arena *arena, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *arena, const char *fmt, va_list ap);
 
 /* A growable byte buffer whose storage lives in an arena. */

@@ -54,8 +54,10 @@ static int parse_origins(struct config *cfg, char *err, unsigned errlen)
 				 CONFIG_MAX_ORIGINS);
 			return -1;
 		}
-		if (strcmp(tok, "*") == 0 || (strncmp(tok, "http://", 7) && strncmp(tok, "https://", 8))) {
-			snprintf(err, errlen, "CANSD_CORS_ORIGINS: '%s' is not an http(s) origin", tok);
+		if (strcmp(tok, "*") == 0 ||
+		    (strncmp(tok, "http://", 7) && strncmp(tok, "https://", 8))) {
+			snprintf(err, errlen, "CANSD_CORS_ORIGINS: '%s' is not an http(s) origin",
+				 tok);
 			return -1;
 		}
 		cfg->cors_origins[cfg->n_cors_origins++] = tok;

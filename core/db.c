@@ -115,11 +115,11 @@ static int problem_from_raised(struct request *req, const char *state, const cha
 		int status;
 		const char *name;
 	} map[] = {
-	    {"CN400", 400, PROBLEM_VALIDATION},   {"CN401", 401, PROBLEM_UNAUTHENTICATED},
-	    {"CN403", 403, PROBLEM_FORBIDDEN},    {"CN404", 404, PROBLEM_NOT_FOUND},
-	    {"CN409", 409, PROBLEM_CONFLICT},     {"CN412", 412, PROBLEM_PRECONDITION},
-	    {"CN422", 422, PROBLEM_VALIDATION},   {"CN423", 422, PROBLEM_INCOMPLETE},
-	    {"CN428", 403, PROBLEM_CERTIFICATION},
+		{"CN400", 400, PROBLEM_VALIDATION},    {"CN401", 401, PROBLEM_UNAUTHENTICATED},
+		{"CN403", 403, PROBLEM_FORBIDDEN},     {"CN404", 404, PROBLEM_NOT_FOUND},
+		{"CN409", 409, PROBLEM_CONFLICT},      {"CN412", 412, PROBLEM_PRECONDITION},
+		{"CN422", 422, PROBLEM_VALIDATION},    {"CN423", 422, PROBLEM_INCOMPLETE},
+		{"CN428", 403, PROBLEM_CERTIFICATION},
 	};
 	size_t i;
 
@@ -172,9 +172,11 @@ static int db_problem(struct request *req, const PGresult *res)
 	if (strcmp(state, "23503") == 0)
 		return problem(req, 409, PROBLEM_CONFLICT, "A referenced record does not exist.");
 	if (strcmp(state, "42501") == 0)
-		return problem(req, 403, PROBLEM_FORBIDDEN, "Your role does not allow this change.");
+		return problem(req, 403, PROBLEM_FORBIDDEN,
+			       "Your role does not allow this change.");
 	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
-		return problem(req, 400, PROBLEM_VALIDATION, "A value is out of range or malformed.");
+		return problem(req, 400, PROBLEM_VALIDATION,
+			       "A value is out of range or malformed.");
 	if (strcmp(state, "57014") == 0)
 		return problem(req, 503, PROBLEM_UNAVAILABLE, "The request took too long.");
 	metrics_db_error();
@@ -233,7 +235,8 @@ int db_respond(struct request *req, PGresult *res, int status)
 	if (PQntuples(res) < 1 || PQgetisnull(res, 0, 0))
 		return problem(req, 404, PROBLEM_NOT_FOUND, "No such resource.");
 	if (PQnfields(res) > 1 && !PQgetisnull(res, 0, 1))
-		response_header(req, "ETag", arena_printf(req->arena, "\"%s\"", PQgetvalue(res, 0, 1)));
+		response_header(req, "ETag",
+				arena_printf(req->arena, "\"%s\"", PQgetvalue(res, 0, 1)));
 	return response_json(req, status, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
 }
 
@@ -263,7 +266,8 @@ int db_statements_each(const char *sql, int (*fn)(const char *name, const char *
 		memcpy(name_buf, name, name_len);
 		name_buf[name_len] = '\0';
 		next = strstr(name_end, marker);
-		text = strndup(name_end + 1, next ? (size_t)(next - name_end - 1) : strlen(name_end + 1));
+		text = strndup(name_end + 1,
+			       next ? (size_t)(next - name_end - 1) : strlen(name_end + 1));
 		if (!text)
 			abort();
 		rc = fn(name_buf, text, ctx);

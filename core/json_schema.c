@@ -94,7 +94,8 @@ static const char *check_value(struct arena *arena, const struct json_field *f, 
 		}
 		*code = "range";
 		if (bounded(f) && (n < (size_t)f->min || n > (size_t)f->max))
-			return arena_printf(arena, "must be %g to %g characters long", f->min, f->max);
+			return arena_printf(arena, "must be %g to %g characters long", f->min,
+					    f->max);
 		*code = "enum";
 		if (f->allowed && !in_list(s, f->allowed))
 			return "is not one of the allowed values";
@@ -134,8 +135,8 @@ static const char *check_value(struct arena *arena, const struct json_field *f, 
 		if (!json_is_array(v))
 			return "must be an array";
 		*code = "range";
-		if (bounded(f) && (json_array_size(v) < (size_t)f->min ||
-				   json_array_size(v) > (size_t)f->max))
+		if (bounded(f) &&
+		    (json_array_size(v) < (size_t)f->min || json_array_size(v) > (size_t)f->max))
 			return arena_printf(arena, "must have %g to %g items", f->min, f->max);
 		for (i = 0; i < json_array_size(v); i++) {
 			const json_t *item = json_array_get(v, i);
@@ -148,7 +149,8 @@ static const char *check_value(struct arena *arena, const struct json_field *f, 
 			*code = "enum";
 			if (f->type == JF_STRING_ARRAY && f->allowed &&
 			    !in_list(json_string_value(item), f->allowed))
-				return arena_printf(arena, "item '%s' is not one of the allowed values",
+				return arena_printf(arena,
+						    "item '%s' is not one of the allowed values",
 						    json_string_value(item));
 		}
 		return NULL;
@@ -177,7 +179,7 @@ size_t json_schema_check(struct arena *arena, const json_t *obj, const struct js
 	const struct json_field *f;
 	size_t n = 0;
 
-	json_object_foreach((json_t *)obj, key, value) {
+	json_object_foreach ((json_t *)obj, key, value) {
 		for (f = fields; f->name; f++)
 			if (strcmp(f->name, key) == 0)
 				break;
@@ -234,7 +236,8 @@ int json_body(struct request *req, const struct json_field *fields, json_t **out
 	n = json_schema_check(req->arena, obj, fields, today, errors);
 	if (n)
 		return problem_errors(req, 400, PROBLEM_VALIDATION,
-				      "The request body breaks the rules of this endpoint.", errors, n);
+				      "The request body breaks the rules of this endpoint.", errors,
+				      n);
 	*out = obj;
 	return 0;
 }

@@ -15,9 +15,9 @@
 #include "../fcgi/problem.h"
 
 enum json_field_type {
-	JF_STRING,       /* min/max: length in characters (UTF-8 code points) */
-	JF_INTEGER,      /* min/max: value */
-	JF_NUMBER,       /* min/max: value */
+	JF_STRING,  /* min/max: length in characters (UTF-8 code points) */
+	JF_INTEGER, /* min/max: value */
+	JF_NUMBER,  /* min/max: value */
 	JF_BOOLEAN,
 	JF_DATE,         /* "YYYY-MM-DD", a real calendar day */
 	JF_ID,           /* a decimal id as a string */

@@ -8,8 +8,8 @@
 #include "arena.h"
 
 /* The statuses the service gives; anything else is counted as "other". */
-static const int tracked_status[] = {200, 201, 204, 400, 401, 403, 404, 405, 409,
-				     412, 413, 415, 422, 429, 500, 503};
+static const int tracked_status[] = {200, 201, 204, 400, 401, 403, 404, 405,
+				     409, 412, 413, 415, 422, 429, 500, 503};
 #define N_STATUS (sizeof(tracked_status) / sizeof(tracked_status[0]) + 1)
 
 static const double bucket_le[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -50,10 +50,10 @@ int metrics_init(size_t n_routes)
 	return 0;
 }
 
-#define ADD(field, n)                                                                          \
-	do {                                                                                   \
-		if (shared)                                                                    \
-			__atomic_fetch_add(&(field), (n), __ATOMIC_RELAXED);                   \
+#define ADD(field, n)                                                                              \
+	do {                                                                                       \
+		if (shared)                                                                        \
+			__atomic_fetch_add(&(field), (n), __ATOMIC_RELAXED);                       \
 	} while (0)
 
 static size_t status_slot(int status)
@@ -90,11 +90,26 @@ void metrics_jwt_refused(enum jwt_refusal reason)
 		ADD(shared->jwt_refused[reason], 1);
 }
 
-void metrics_db_reconnect(void) { ADD(shared->db_reconnects, 1); }
-void metrics_db_error(void) { ADD(shared->db_errors, 1); }
-void metrics_worker_started(void) { ADD(shared->workers_started, 1); }
-void metrics_worker_restarted(void) { ADD(shared->workers_restarted, 1); }
-void metrics_busy(int delta) { ADD(shared->busy, delta); }
+void metrics_db_reconnect(void)
+{
+	ADD(shared->db_reconnects, 1);
+}
+void metrics_db_error(void)
+{
+	ADD(shared->db_errors, 1);
+}
+void metrics_worker_started(void)
+{
+	ADD(shared->workers_started, 1);
+}
+void metrics_worker_restarted(void)
+{
+	ADD(shared->workers_restarted, 1);
+}
+void metrics_busy(int delta)
+{
+	ADD(shared->busy, delta);
+}
 
 void metrics_set_pool_size(int workers)
 {
@@ -117,18 +132,24 @@ static void render_route(struct buf *out, const char *label, const struct route_
 		if (!n)
 			continue;
 		if (i + 1 < N_STATUS)
-			buf_printf(out, "cansd_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
+			buf_printf(out,
+				   "cansd_http_requests_total{route=\"%s\",status=\"%d\"} %llu\n",
 				   label, tracked_status[i], (unsigned long long)n);
 		else
-			buf_printf(out, "cansd_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
-				   label, (unsigned long long)n);
+			buf_printf(
+				out,
+				"cansd_http_requests_total{route=\"%s\",status=\"other\"} %llu\n",
+				label, (unsigned long long)n);
 	}
 	if (!load(&rc->latency_count))
 		return;
 	for (i = 0; i < N_BUCKETS; i++)
-		buf_printf(out, "cansd_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
-			   label, bucket_le[i], (unsigned long long)load(&rc->latency_buckets[i]));
-	buf_printf(out, "cansd_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+		buf_printf(
+			out,
+			"cansd_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+			label, bucket_le[i], (unsigned long long)load(&rc->latency_buckets[i]));
+	buf_printf(out,
+		   "cansd_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
 		   label, (unsigned long long)load(&rc->latency_count));
 	buf_printf(out, "cansd_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", label,
 		   (double)load(&rc->latency_micros) / 1e6);
@@ -162,7 +183,8 @@ void metrics_render(struct buf *out)
 	buf_printf(out,
 		   "# TYPE cansd_pool_workers gauge\ncansd_pool_workers %lld\n"
 		   "# TYPE cansd_pool_busy_workers gauge\ncansd_pool_busy_workers %lld\n"
-		   "# TYPE cansd_pool_worker_starts_total counter\ncansd_pool_worker_starts_total %llu\n"
+		   "# TYPE cansd_pool_worker_starts_total counter\ncansd_pool_worker_starts_total "
+		   "%llu\n"
 		   "# TYPE cansd_pool_worker_restarts_total counter\n"
 		   "cansd_pool_worker_restarts_total %llu\n"
 		   "# TYPE cansd_db_reconnects_total counter\ncansd_db_reconnects_total %llu\n"

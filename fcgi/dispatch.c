@@ -84,25 +84,59 @@ static int preflight(struct request *req, const struct route *table, size_t coun
 	return response_empty(req, 204);
 }
 
-static int route_request(struct request *req, const struct route *table, size_t count)
+/* The answer for every match but ROUTE_FOUND; Allow is the table's, never the request's. */
+static int unmatched(struct request *req, enum route_result match, const char *allow)
 {
-	const char *allow = NULL;
-	size_t limit;
-	int status;
-
-	if (strcmp(req->method, "OPTIONS") == 0 && req->preflight_method)
-		return preflight(req, table, count);
-	switch (route_match(req, table, count, &allow)) {
-	case ROUTE_FOUND:
-		break;
+	switch (match) {
 	case ROUTE_METHOD_NOT_ALLOWED:
 		response_header(req, "Allow", allow);
 		return problem(req, 405, PROBLEM_METHOD, "This path does not take that method.");
 	case ROUTE_BAD_PARAM:
 		return problem(req, 400, PROBLEM_MALFORMED, "A path parameter is not a valid id.");
+	case ROUTE_FOUND:
 	case ROUTE_NOT_FOUND:
-		return problem(req, 404, PROBLEM_NOT_FOUND, "No such resource.");
+		break;
 	}
+	return problem(req, 404, PROBLEM_NOT_FOUND, "No such resource.");
+}
+
+/*
+ * nginx refused the request before any worker saw it and handed it over for
+ * the answer only it cannot give (nginx/cansd.conf.template, location
+ * /.refused-by-nginx/). A 405 is TRACE or CONNECT, which nginx refuses before
+ * choosing a location: the table says which methods the path has. A 400
+ * with a second Authorization header is a refused credential, so 401. nginx
+ * hands over as GET, so req->method is not the client's: no handler runs.
+ */
+static int refused_by_nginx(struct request *req, const struct route *table, size_t count)
+{
+	const char *allow = NULL;
+	enum route_result match;
+
+	if (req->refused_by_nginx == 400) {
+		if (req->authorization_count > 1)
+			return auth_authenticate(req);
+		return problem(req, 400, PROBLEM_MALFORMED, "The request could not be parsed.");
+	}
+	req->method = ""; /* a method no row has: the match can only refuse */
+	match = route_match(req, table, count, &allow);
+	return unmatched(req, match, allow);
+}
+
+static int route_request(struct request *req, const struct route *table, size_t count)
+{
+	const char *allow = NULL;
+	enum route_result match;
+	size_t limit;
+	int status;
+
+	if (req->refused_by_nginx)
+		return refused_by_nginx(req, table, count);
+	if (strcmp(req->method, "OPTIONS") == 0 && req->preflight_method)
+		return preflight(req, table, count);
+	match = route_match(req, table, count, &allow);
+	if (match != ROUTE_FOUND)
+		return unmatched(req, match, allow);
 	limit = req->route->body == BODY_CSV ? REQUEST_MAX_BULK_BODY : REQUEST_MAX_BODY;
 	if (!req->body_too_large && req->read_body)
 		req->read_body(req, limit);
@@ -113,13 +147,21 @@ static int route_request(struct request *req, const struct route *table, size_t 
 	if (req->body_len > 0 && !dispatch_content_type_ok(req->route->body, req->content_type))
 		return problem(req, 415, PROBLEM_MEDIA_TYPE,
 			       req->route->body == BODY_CSV
-				   ? "This endpoint takes text/csv."
-				   : "This endpoint takes application/json.");
+				       ? "This endpoint takes text/csv."
+				       : "This endpoint takes application/json.");
 	if (req->route->access == ACCESS_SIGNED_IN) {
 		if ((status = auth_authenticate(req)) || (status = auth_authorize(req)))
 			return status;
 	}
 	return req->route->handler(req);
+}
+
+static bool has_header(const struct request *req, const char *name)
+{
+	for (int i = 0; i < req->response.n_headers; i++)
+		if (strcasecmp(req->response.headers[i].name, name) == 0)
+			return true;
+	return false;
 }
 
 void dispatch(struct request *req, const struct route *table, size_t count)
@@ -129,6 +171,9 @@ void dispatch(struct request *req, const struct route *table, size_t count)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	status = route_request(req, table, count);
+	/* RFC 9110: every 401 names its scheme, whichever handler refused. */
+	if (req->response.status == 401 && !has_header(req, "WWW-Authenticate"))
+		response_header(req, "WWW-Authenticate", "Bearer realm=\"cansd\"");
 	if (listed_origin(req)) {
 		response_header(req, "Access-Control-Allow-Origin", req->origin);
 		response_header(req, "Access-Control-Expose-Headers", "ETag, X-Request-Id");
@@ -138,5 +183,6 @@ void dispatch(struct request *req, const struct route *table, size_t count)
 		status = problem(req, 500, PROBLEM_INTERNAL, "The handler gave no response.");
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	metrics_request(req->route ? (size_t)(req->route - table) : count, req->response.status,
-			(double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9);
+			(double)(end.tv_sec - start.tv_sec) +
+				(double)(end.tv_nsec - start.tv_nsec) / 1e9);
 }

@@ -133,6 +133,7 @@ int main(int argc, char **argv)
 		return hash_password();
 	if (argc == 3 && strcmp(argv[1], "jwks") == 0)
 		return print_jwks(argv[2]);
-	fprintf(stderr, "usage: cansd serve | cansd hash-password < password | cansd jwks KEY.pem\n");
+	fprintf(stderr,
+		"usage: cansd serve | cansd hash-password < password | cansd jwks KEY.pem\n");
 	return 2;
 }

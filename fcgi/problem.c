@@ -10,21 +10,21 @@ const char *problem_title(int status, const char *name)
 		const char *name;
 		const char *title;
 	} titles[] = {
-	    {PROBLEM_MALFORMED, "Malformed request"},
-	    {PROBLEM_VALIDATION, "Validation failed"},
-	    {PROBLEM_UNAUTHENTICATED, "Authentication required"},
-	    {PROBLEM_FORBIDDEN, "Forbidden"},
-	    {PROBLEM_CERTIFICATION, "Current CANS 2.0 certification required"},
-	    {PROBLEM_NOT_FOUND, "Not found"},
-	    {PROBLEM_METHOD, "Method not allowed"},
-	    {PROBLEM_CONFLICT, "Conflict"},
-	    {PROBLEM_PRECONDITION, "Precondition failed"},
-	    {PROBLEM_TOO_LARGE, "Payload too large"},
-	    {PROBLEM_MEDIA_TYPE, "Unsupported media type"},
-	    {PROBLEM_INCOMPLETE, "Incomplete assessment"},
-	    {PROBLEM_RATE_LIMITED, "Too many requests"},
-	    {PROBLEM_UNAVAILABLE, "Service unavailable"},
-	    {PROBLEM_INTERNAL, "Internal error"},
+		{PROBLEM_MALFORMED, "Malformed request"},
+		{PROBLEM_VALIDATION, "Validation failed"},
+		{PROBLEM_UNAUTHENTICATED, "Authentication required"},
+		{PROBLEM_FORBIDDEN, "Forbidden"},
+		{PROBLEM_CERTIFICATION, "Current CANS 2.0 certification required"},
+		{PROBLEM_NOT_FOUND, "Not found"},
+		{PROBLEM_METHOD, "Method not allowed"},
+		{PROBLEM_CONFLICT, "Conflict"},
+		{PROBLEM_PRECONDITION, "Precondition failed"},
+		{PROBLEM_TOO_LARGE, "Payload too large"},
+		{PROBLEM_MEDIA_TYPE, "Unsupported media type"},
+		{PROBLEM_INCOMPLETE, "Incomplete assessment"},
+		{PROBLEM_RATE_LIMITED, "Too many requests"},
+		{PROBLEM_UNAVAILABLE, "Service unavailable"},
+		{PROBLEM_INTERNAL, "Internal error"},
 	};
 	size_t i;
 

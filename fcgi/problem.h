@@ -33,7 +33,7 @@ struct field_error {
 
 /* Writes the problem body into req->response and returns status. */
 int problem(struct request *req, int status, const char *name, const char *detail_fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 /*
  * The same, with members appended to the problem object. extra_json is a

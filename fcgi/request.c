@@ -13,6 +13,42 @@ void request_init(struct request *req, struct arena *arena)
 	buf_init(&req->response.body, arena);
 }
 
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Every escape is '%' and two hex digits, and none encodes NUL: a parameter
+ * that cannot be decoded is refused with the request, never taken as absent.
+ */
+static bool query_is_well_formed(const char *query)
+{
+	for (const char *p = query; *p; p++) {
+		if (*p != '%')
+			continue;
+		if (hex_value(p[1]) < 0 || hex_value(p[2]) < 0 || (p[1] == '0' && p[2] == '0'))
+			return false;
+		p += 2;
+	}
+	return true;
+}
+
+/* The status nginx refused with (its /.refused-by-nginx/ locations); 0 for anything else. */
+static int nginx_refusal(const char *status)
+{
+	if (strcmp(status, "405") == 0)
+		return 405;
+	if (strcmp(status, "400") == 0)
+		return 400;
+	return 0;
+}
+
 static const char *param_value(const char *param, const char *name)
 {
 	size_t n = strlen(name);
@@ -68,6 +104,8 @@ int request_from_params(struct request *req, char *const *params)
 			req->origin = arena_strdup(req->arena, v);
 		else if ((v = param_value(p, "HTTP_ACCESS_CONTROL_REQUEST_METHOD")))
 			req->preflight_method = arena_strdup(req->arena, v);
+		else if ((v = param_value(p, "CANSD_NGINX_REFUSED")))
+			req->refused_by_nginx = nginx_refusal(v);
 	}
 	if (!req->method || !uri || uri[0] != '/')
 		return 400;
@@ -75,22 +113,14 @@ int request_from_params(struct request *req, char *const *params)
 	if (q) {
 		req->path = arena_strndup(req->arena, uri, (size_t)(q - uri));
 		req->query = arena_strdup(req->arena, q + 1);
+		if (!query_is_well_formed(req->query))
+			return 400;
 	} else {
 		req->path = arena_strdup(req->arena, uri);
 	}
 	if (req->content_length > REQUEST_MAX_BULK_BODY)
 		req->body_too_large = true;
 	return 0;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 char *url_decode(struct arena *arena, const char *src, size_t len)
@@ -142,6 +172,23 @@ const char *request_query_param(struct request *req, const char *name)
 		p = end ? end + 1 : NULL;
 	}
 	return NULL;
+}
+
+bool request_query_has(struct request *req, const char *name)
+{
+	const char *p = req->query;
+
+	while (p && *p) {
+		const char *end = strchr(p, '&');
+		size_t seg = end ? (size_t)(end - p) : strlen(p);
+		const char *eq = memchr(p, '=', seg);
+		const char *key = url_decode(req->arena, p, eq ? (size_t)(eq - p) : seg);
+
+		if (key && strcmp(key, name) == 0)
+			return true;
+		p = end ? end + 1 : NULL;
+	}
+	return false;
 }
 
 bool request_query_has_unknown(struct request *req, const char *const *allowed,

@@ -36,10 +36,10 @@ struct response {
 struct request {
 	struct arena *arena;
 	const char *method;
-	const char *path; /* without the query string, not percent-decoded */
+	const char *path;  /* without the query string, not percent-decoded */
 	const char *query; /* raw, "" when absent */
 	const char *request_id;
-	const char *client_addr; /* the peer nginx saw, never a forwarded header */
+	const char *client_addr;  /* the peer nginx saw, never a forwarded header */
 	const char *content_type; /* NULL when absent */
 	const char *if_match;
 	const char *accept;
@@ -47,6 +47,12 @@ struct request {
 	const char *preflight_method; /* Access-Control-Request-Method */
 	const char *authorization;
 	int authorization_count; /* >1 is refused: which one would we trust? */
+	/*
+	 * 405 or 400 when nginx refused the request itself and handed it over
+	 * only for the answer (CANSD_NGINX_REFUSED, set by nginx's
+	 * /.refused-by-nginx/ locations, never by a client header); 0 otherwise.
+	 */
+	int refused_by_nginx;
 	long content_length; /* -1 when absent */
 	char *body;          /* NUL-terminated; body_len excludes the NUL */
 	size_t body_len;
@@ -71,12 +77,15 @@ void request_init(struct request *req, struct arena *arena);
 
 /*
  * Fills req from FastCGI parameters ("NAME=value" strings, NULL-ended), as
- * nginx sends them. Returns 0, or 400 when the request line is unusable.
+ * nginx sends them. Returns 0, or 400 when the request line is unusable
+ * (including a query string with a malformed percent-escape or an encoded NUL).
  */
 int request_from_params(struct request *req, char *const *params);
 
 /* The first value of a query parameter, percent-decoded; NULL when absent. */
 const char *request_query_param(struct request *req, const char *name);
+/* true when the query string has a parameter of that (decoded) name, with or without a value. */
+bool request_query_has(struct request *req, const char *name);
 /* true when the query string names a parameter not in allowed (NULL-ended). */
 bool request_query_has_unknown(struct request *req, const char *const *allowed,
 			       const char **unknown);
@@ -84,8 +93,8 @@ bool request_query_has_unknown(struct request *req, const char *const *allowed,
 void response_header(struct request *req, const char *name, const char *value);
 /* Sets status and a JSON body owned by the arena (copied). */
 int response_json(struct request *req, int status, const char *json, size_t len);
-int response_text(struct request *req, int status, const char *content_type,
-		  const char *text, size_t len);
+int response_text(struct request *req, int status, const char *content_type, const char *text,
+		  size_t len);
 int response_empty(struct request *req, int status);
 
 /* Percent-decodes src into the arena; NULL on a malformed escape or a NUL. */

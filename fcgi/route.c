@@ -6,12 +6,12 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } role_names[] = {
-    {"worker", ROLE_WORKER},
-    {"supervisor", ROLE_SUPERVISOR},
-    {"certification_office", ROLE_CERTIFICATION_OFFICE},
-    {"qa_analyst", ROLE_QA_ANALYST},
-    {"program_admin", ROLE_PROGRAM_ADMIN},
-    {"certified_cans_user", ROLE_CERTIFIED_CANS_USER},
+	{"worker", ROLE_WORKER},
+	{"supervisor", ROLE_SUPERVISOR},
+	{"certification_office", ROLE_CERTIFICATION_OFFICE},
+	{"qa_analyst", ROLE_QA_ANALYST},
+	{"program_admin", ROLE_PROGRAM_ADMIN},
+	{"certified_cans_user", ROLE_CERTIFIED_CANS_USER},
 };
 
 unsigned role_from_name(const char *name, size_t len)
@@ -19,7 +19,8 @@ unsigned role_from_name(const char *name, size_t len)
 	size_t i;
 
 	for (i = 0; i < sizeof(role_names) / sizeof(role_names[0]); i++)
-		if (strlen(role_names[i].name) == len && strncmp(role_names[i].name, name, len) == 0)
+		if (strlen(role_names[i].name) == len &&
+		    strncmp(role_names[i].name, name, len) == 0)
 			return role_names[i].bit;
 	return 0;
 }
@@ -51,8 +52,7 @@ static bool valid_id(const char *s)
  * Compares one template against a path segment by segment. Returns 1 on a
  * match, 0 on none, -1 when it matches but a parameter is not a valid id.
  */
-static int match_template(struct request *req, const char *tmpl, const char *path,
-			  bool capture)
+static int match_template(struct request *req, const char *tmpl, const char *path, bool capture)
 {
 	int n_params = 0;
 	bool bad = false;

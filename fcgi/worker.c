@@ -62,22 +62,38 @@ static void read_body(struct request *req, size_t limit)
 static const char *reason_phrase(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 412: return "Precondition Failed";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "Error";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Payload Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Content";
+	case 429:
+		return "Too Many Requests";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return status >= 500 ? "Internal Server Error" : "Error";
 	}
 }
 
@@ -98,7 +114,8 @@ static void write_response(FCGX_Request *fr, struct request *req)
 	buf_printf(&head, "Content-Length: %zu\r\n\r\n", r->body.len);
 	if (FCGX_PutStr(head.data, (int)head.len, fr->out) < 0 ||
 	    (r->body.len && FCGX_PutStr(r->body.data, (int)r->body.len, fr->out) < 0))
-		log_msg("info", req->request_id, "client went away: %s", strerror(FCGX_GetError(fr->out)));
+		log_msg("info", req->request_id, "client went away: %s",
+			strerror(FCGX_GetError(fr->out)));
 }
 
 static void handle(FCGX_Request *fr, struct arena *arena)

@@ -24,20 +24,20 @@
 #define REFRESH_TOKEN_BYTES 32
 
 static const struct json_field login_fields[] = {
-    {"username", JF_STRING, JF_REQUIRED, 1, 200, NULL},
-    {"password", JF_STRING, JF_REQUIRED, 1, 1024, NULL},
-    {NULL, JF_STRING, 0, 0, 0, NULL},
+	{"username", JF_STRING, JF_REQUIRED, 1, 200, NULL},
+	{"password", JF_STRING, JF_REQUIRED, 1, 1024, NULL},
+	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
 
 static const struct json_field refresh_fields[] = {
-    {"refresh_token", JF_STRING, JF_REQUIRED, 1, 200, NULL},
-    {NULL, JF_STRING, 0, 0, 0, NULL},
+	{"refresh_token", JF_STRING, JF_REQUIRED, 1, 200, NULL},
+	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
 
 static void base64url(const unsigned char *in, size_t n, char *out)
 {
 	static const char alphabet[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 	size_t i, o = 0;
 
 	for (i = 0; i + 2 < n; i += 3) {
@@ -137,7 +137,8 @@ int auth_login(struct request *req)
 	if (!(res = db_call(req, "login_lookup", 2, params)))
 		return req->response.status;
 	if (!PQgetisnull(res, 0, 3)) {
-		response_header(req, "Retry-After", arena_strdup(req->arena, PQgetvalue(res, 0, 3)));
+		response_header(req, "Retry-After",
+				arena_strdup(req->arena, PQgetvalue(res, 0, 3)));
 		return problem(req, 429, PROBLEM_RATE_LIMITED,
 			       "Too many failed logins; try again later.");
 	}
@@ -185,11 +186,13 @@ int auth_refresh(struct request *req)
 	if (!(res = db_call(req, "session_refresh", 5, params)))
 		return req->response.status;
 	if (PQgetisnull(res, 0, 0)) {
-		response_header(req, "WWW-Authenticate", "Bearer realm=\"cansd\", error=\"invalid_token\"");
-		return problem(req, 401, PROBLEM_UNAUTHENTICATED,
-			       strcmp(PQgetvalue(res, 0, 1), "reused") == 0
-				   ? "The refresh token was already used; its session is revoked."
-				   : "The refresh token is invalid, expired or revoked.");
+		response_header(req, "WWW-Authenticate",
+				"Bearer realm=\"cansd\", error=\"invalid_token\"");
+		return problem(
+			req, 401, PROBLEM_UNAUTHENTICATED,
+			strcmp(PQgetvalue(res, 0, 1), "reused") == 0
+				? "The refresh token was already used; its session is revoked."
+				: "The refresh token is invalid, expired or revoked.");
 	}
 	return token_pair(req, PQgetvalue(res, 0, 0), refresh);
 }

@@ -23,14 +23,15 @@ int page_params(struct request *req, const char *const *allowed, const char **li
 	const char *unknown = NULL;
 
 	if (request_query_has_unknown(req, allowed, &unknown))
-		return problem(req, 400, PROBLEM_MALFORMED, "Unknown query parameter '%s'.", unknown);
+		return problem(req, 400, PROBLEM_MALFORMED, "Unknown query parameter '%s'.",
+			       unknown);
 	*limit = request_query_param(req, "limit");
 	*cursor = request_query_param(req, "cursor");
 	if (!*limit)
 		*limit = PAGE_DEFAULT_LIMIT;
 	else if (!all_digits(*limit, 3) || atoi(*limit) < 1 || atoi(*limit) > PAGE_MAX_LIMIT)
-		return problem(req, 400, PROBLEM_MALFORMED, "limit must be an integer from 1 to %d.",
-			       PAGE_MAX_LIMIT);
+		return problem(req, 400, PROBLEM_MALFORMED,
+			       "limit must be an integer from 1 to %d.", PAGE_MAX_LIMIT);
 	if (*cursor && !all_digits(*cursor, 18))
 		return problem(req, 400, PROBLEM_MALFORMED, "cursor is not one this service gave.");
 	return 0;

@@ -13,54 +13,61 @@
 #define OFFICE ROLE_CERTIFICATION_OFFICE
 #define QA ROLE_QA_ANALYST
 
-#define PUBLIC(m, p, h, body) {m, p, h, ACCESS_PUBLIC, ROLES_ANY, false, body}
-#define SIGNED(m, p, h, roles, cert, body) {m, p, h, ACCESS_SIGNED_IN, roles, cert, body}
+#define PUBLIC(m, p, h, body)                                                                      \
+	{                                                                                          \
+		m, p, h, ACCESS_PUBLIC, ROLES_ANY, false, body                                     \
+	}
+#define SIGNED(m, p, h, roles, cert, body)                                                         \
+	{                                                                                          \
+		m, p, h, ACCESS_SIGNED_IN, roles, cert, body                                       \
+	}
 
 const struct route routes[] = {
-    /* operations, outside /api/v1 */
-    PUBLIC("GET", "/healthz", health_live, BODY_NONE),
-    PUBLIC("GET", "/readyz", health_ready, BODY_NONE),
-    PUBLIC("GET", "/metrics", metrics_get, BODY_NONE),
+	/* operations, outside /api/v1 */
+	PUBLIC("GET", "/healthz", health_live, BODY_NONE),
+	PUBLIC("GET", "/readyz", health_ready, BODY_NONE),
+	PUBLIC("GET", "/metrics", metrics_get, BODY_NONE),
 
-    /* authentication */
-    PUBLIC("POST", "/api/v1/auth/login", auth_login, BODY_JSON),
-    PUBLIC("POST", "/api/v1/auth/refresh", auth_refresh, BODY_JSON),
-    SIGNED("POST", "/api/v1/auth/logout", auth_logout, ROLES_ANY, false, BODY_JSON),
-    PUBLIC("GET", "/api/v1/.well-known/jwks.json", auth_jwks, BODY_NONE),
-    SIGNED("GET", "/api/v1/me", me_get, ROLES_ANY, false, BODY_NONE),
+	/* authentication */
+	PUBLIC("POST", "/api/v1/auth/login", auth_login, BODY_JSON),
+	PUBLIC("POST", "/api/v1/auth/refresh", auth_refresh, BODY_JSON),
+	SIGNED("POST", "/api/v1/auth/logout", auth_logout, ROLES_ANY, false, BODY_JSON),
+	PUBLIC("GET", "/api/v1/.well-known/jwks.json", auth_jwks, BODY_NONE),
+	SIGNED("GET", "/api/v1/me", me_get, ROLES_ANY, false, BODY_NONE),
 
-    /* users and accounts */
-    SIGNED("GET", "/api/v1/users", users_list, ADMIN | SUPERVISOR | OFFICE, false, BODY_NONE),
-    SIGNED("POST", "/api/v1/users", users_create, ADMIN, false, BODY_JSON),
-    SIGNED("GET", "/api/v1/users/{id}", users_get, ADMIN | SUPERVISOR | OFFICE, false, BODY_NONE),
-    SIGNED("PATCH", "/api/v1/users/{id}", users_update, ADMIN, false, BODY_JSON),
+	/* users and accounts */
+	SIGNED("GET", "/api/v1/users", users_list, ADMIN | SUPERVISOR | OFFICE, false, BODY_NONE),
+	SIGNED("POST", "/api/v1/users", users_create, ADMIN, false, BODY_JSON),
+	SIGNED("GET", "/api/v1/users/{id}", users_get, ADMIN | SUPERVISOR | OFFICE, false,
+	       BODY_NONE),
+	SIGNED("PATCH", "/api/v1/users/{id}", users_update, ADMIN, false, BODY_JSON),
 
-    /* training records, certification and account requests (issue 3) */
-    SIGNED("GET", "/api/v1/trainings", trainings_list, ROLES_ANY, false, BODY_NONE),
-    /* anyone may ask: the user themself is allowed whatever their role, and
-       row-level security answers 404 for users out of the caller's scope */
-    SIGNED("GET", "/api/v1/users/{id}/training-records", training_records_list, ROLES_ANY, false,
-	   BODY_NONE),
-    SIGNED("POST", "/api/v1/users/{id}/training-records", training_records_create, OFFICE, false,
-	   BODY_JSON),
-    SIGNED("POST", "/api/v1/training-records/import", training_records_import, OFFICE, false,
-	   BODY_CSV),
-    SIGNED("GET", "/api/v1/training-records/{id}", training_records_get, ROLES_ANY, false,
-	   BODY_NONE),
-    SIGNED("PATCH", "/api/v1/training-records/{id}", training_records_update, OFFICE, false,
-	   BODY_JSON),
-    SIGNED("GET", "/api/v1/certifications", certifications_list, OFFICE | ADMIN | SUPERVISOR, false,
-	   BODY_NONE),
-    SIGNED("POST", "/api/v1/account-requests", account_requests_create, SUPERVISOR, false,
-	   BODY_JSON),
-    SIGNED("GET", "/api/v1/account-requests", account_requests_list, ADMIN | SUPERVISOR, false,
-	   BODY_NONE),
-    SIGNED("GET", "/api/v1/account-requests/{id}", account_requests_get, ADMIN | SUPERVISOR, false,
-	   BODY_NONE),
-    SIGNED("POST", "/api/v1/account-requests/{id}/approve", account_requests_approve, ADMIN, false,
-	   BODY_JSON),
-    SIGNED("POST", "/api/v1/account-requests/{id}/reject", account_requests_reject, ADMIN, false,
-	   BODY_JSON),
+	/* training records, certification and account requests (issue 3) */
+	SIGNED("GET", "/api/v1/trainings", trainings_list, ROLES_ANY, false, BODY_NONE),
+	/* anyone may ask: the user themself is allowed whatever their role, and
+	   row-level security answers 404 for users out of the caller's scope */
+	SIGNED("GET", "/api/v1/users/{id}/training-records", training_records_list, ROLES_ANY,
+	       false, BODY_NONE),
+	SIGNED("POST", "/api/v1/users/{id}/training-records", training_records_create, OFFICE,
+	       false, BODY_JSON),
+	SIGNED("POST", "/api/v1/training-records/import", training_records_import, OFFICE, false,
+	       BODY_CSV),
+	SIGNED("GET", "/api/v1/training-records/{id}", training_records_get, ROLES_ANY, false,
+	       BODY_NONE),
+	SIGNED("PATCH", "/api/v1/training-records/{id}", training_records_update, OFFICE, false,
+	       BODY_JSON),
+	SIGNED("GET", "/api/v1/certifications", certifications_list, OFFICE | ADMIN | SUPERVISOR,
+	       false, BODY_NONE),
+	SIGNED("POST", "/api/v1/account-requests", account_requests_create, SUPERVISOR, false,
+	       BODY_JSON),
+	SIGNED("GET", "/api/v1/account-requests", account_requests_list, ADMIN | SUPERVISOR, false,
+	       BODY_NONE),
+	SIGNED("GET", "/api/v1/account-requests/{id}", account_requests_get, ADMIN | SUPERVISOR,
+	       false, BODY_NONE),
+	SIGNED("POST", "/api/v1/account-requests/{id}/approve", account_requests_approve, ADMIN,
+	       false, BODY_JSON),
+	SIGNED("POST", "/api/v1/account-requests/{id}/reject", account_requests_reject, ADMIN,
+	       false, BODY_JSON),
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -14,30 +14,30 @@
 #include "common.h"
 #include "handlers.h"
 
-static const char *const role_names[] = {"worker", "supervisor", "certification_office",
+static const char *const role_names[] = {"worker",     "supervisor",    "certification_office",
 					 "qa_analyst", "program_admin", NULL};
 static const char *const programs[] = {"IPS", "IFPS", NULL};
 
 static const struct json_field create_fields[] = {
-    {"username", JF_STRING, JF_REQUIRED, 2, 63, NULL},
-    {"full_name", JF_STRING, JF_REQUIRED, 1, 200, NULL},
-    {"email", JF_STRING, JF_REQUIRED, 3, 254, NULL},
-    {"roles", JF_STRING_ARRAY, JF_REQUIRED, 1, 5, role_names},
-    {"supervisor_id", JF_ID, JF_NULLABLE, 0, 0, NULL},
-    {"program", JF_STRING, JF_NULLABLE, 0, 0, programs},
-    {"password", JF_STRING, JF_REQUIRED, 12, 1024, NULL},
-    {NULL, JF_STRING, 0, 0, 0, NULL},
+	{"username", JF_STRING, JF_REQUIRED, 2, 63, NULL},
+	{"full_name", JF_STRING, JF_REQUIRED, 1, 200, NULL},
+	{"email", JF_STRING, JF_REQUIRED, 3, 254, NULL},
+	{"roles", JF_STRING_ARRAY, JF_REQUIRED, 1, 5, role_names},
+	{"supervisor_id", JF_ID, JF_NULLABLE, 0, 0, NULL},
+	{"program", JF_STRING, JF_NULLABLE, 0, 0, programs},
+	{"password", JF_STRING, JF_REQUIRED, 12, 1024, NULL},
+	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
 
 static const struct json_field update_fields[] = {
-    {"full_name", JF_STRING, 0, 1, 200, NULL},
-    {"email", JF_STRING, 0, 3, 254, NULL},
-    {"roles", JF_STRING_ARRAY, 0, 0, 5, role_names},
-    {"supervisor_id", JF_ID, JF_NULLABLE, 0, 0, NULL},
-    {"program", JF_STRING, JF_NULLABLE, 0, 0, programs},
-    {"active", JF_BOOLEAN, 0, 0, 0, NULL},
-    {"password", JF_STRING, 0, 12, 1024, NULL},
-    {NULL, JF_STRING, 0, 0, 0, NULL},
+	{"full_name", JF_STRING, 0, 1, 200, NULL},
+	{"email", JF_STRING, 0, 3, 254, NULL},
+	{"roles", JF_STRING_ARRAY, 0, 0, 5, role_names},
+	{"supervisor_id", JF_ID, JF_NULLABLE, 0, 0, NULL},
+	{"program", JF_STRING, JF_NULLABLE, 0, 0, programs},
+	{"active", JF_BOOLEAN, 0, 0, 0, NULL},
+	{"password", JF_STRING, 0, 12, 1024, NULL},
+	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
 
 int users_list(struct request *req)
@@ -101,10 +101,11 @@ int users_update(struct request *req)
 	if ((status = json_body(req, update_fields, &body)))
 		return status;
 	if (json_object_size(body) == 0) {
-		static const struct field_error nothing = {"", "empty", "name at least one field to change"};
+		static const struct field_error nothing = {"", "empty",
+							   "name at least one field to change"};
 
-		return problem_errors(req, 400, PROBLEM_VALIDATION, "The body names nothing to change.",
-				      &nothing, 1);
+		return problem_errors(req, 400, PROBLEM_VALIDATION,
+				      "The body names nothing to change.", &nothing, 1);
 	}
 	if ((status = if_match_version(req, &params[2])))
 		return status;

@@ -117,6 +117,7 @@ if [ "${#integ[@]}" -gt 0 ]; then
 	export CANSD_WORKERS=${CANSD_TEST_WORKERS:-2}
 	export CANSD_TIMEZONE=${CANSD_TIMEZONE:-America/Chicago}
 	export CANSD_PG_FAST=1
+	export CANSD_CORS_ORIGINS=https://app.example.test
 	# One external identity provider, whose private key only the tests hold.
 	mkdir -p "$stack_var/idp"
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$stack_var/idp/idp-signing.pem" 2>/dev/null

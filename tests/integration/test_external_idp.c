@@ -48,7 +48,8 @@ static int setup(void **state)
 	idp_pem = read_file(test_env("CANSD_TEST_IDP_KEY"));
 	snprintf(path, sizeof(path), "%s/idp/jwks.json", test_env("CANSD_TEST_VAR_DIR"));
 	jwks = json_load_file(path, 0, NULL);
-	kid = json_string_value(json_object_get(json_array_get(json_object_get(jwks, "keys"), 0), "kid"));
+	kid = json_string_value(
+		json_object_get(json_array_get(json_object_get(jwks, "keys"), 0), "kid"));
 	if (!idp_pem || !kid)
 		return -1;
 	snprintf(idp_kid, sizeof(idp_kid), "%s", kid);
@@ -95,7 +96,8 @@ static void expect_me(const char *token, long status, const char *username)
 		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r.status, r.body);
 	assert_int_equal(r.status, status);
 	if (username)
-		assert_string_equal(json_string_value(json_object_get(r.json, "username")), username);
+		assert_string_equal(json_string_value(json_object_get(r.json, "username")),
+				    username);
 	http_free(&r);
 	free((void *)token);
 }
@@ -110,14 +112,15 @@ static void test_provider_token_names_an_existing_user(void **state)
 static void test_sub_is_used_when_preferred_username_is_absent(void **state)
 {
 	(void)state;
-	expect_me(idp_token("https://idp.example.test", "cansd-external", NULL, "admin"), 200, "admin");
+	expect_me(idp_token("https://idp.example.test", "cansd-external", NULL, "admin"), 200,
+		  "admin");
 }
 
 static void test_provider_token_for_an_unknown_user_is_401(void **state)
 {
 	(void)state;
-	expect_me(idp_token("https://idp.example.test", "cansd-external", "nobody-at-all", NULL), 401,
-		  NULL);
+	expect_me(idp_token("https://idp.example.test", "cansd-external", "nobody-at-all", NULL),
+		  401, NULL);
 }
 
 static void test_provider_token_with_wrong_audience_is_401(void **state)
@@ -151,12 +154,12 @@ static void test_provider_token_has_no_say_in_roles(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_provider_token_names_an_existing_user),
-	    cmocka_unit_test(test_sub_is_used_when_preferred_username_is_absent),
-	    cmocka_unit_test(test_provider_token_for_an_unknown_user_is_401),
-	    cmocka_unit_test(test_provider_token_with_wrong_audience_is_401),
-	    cmocka_unit_test(test_provider_key_cannot_sign_for_our_issuer),
-	    cmocka_unit_test(test_provider_token_has_no_say_in_roles),
+		cmocka_unit_test(test_provider_token_names_an_existing_user),
+		cmocka_unit_test(test_sub_is_used_when_preferred_username_is_absent),
+		cmocka_unit_test(test_provider_token_for_an_unknown_user_is_401),
+		cmocka_unit_test(test_provider_token_with_wrong_audience_is_401),
+		cmocka_unit_test(test_provider_key_cannot_sign_for_our_issuer),
+		cmocka_unit_test(test_provider_token_has_no_say_in_roles),
 	};
 
 	return cmocka_run_group_tests_name("external identity provider", tests, setup, teardown);

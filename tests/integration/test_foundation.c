@@ -173,8 +173,8 @@ static void test_tampered_token_is_401_invalid_token(void **state)
 static void test_refresh_rotates_and_reuse_revokes_the_family(void **state)
 {
 	struct http_response r;
-	char *refresh1 = NULL, *token = http_login("admin", test_env("CANSD_TEST_ADMIN_PASSWORD"),
-						    &refresh1);
+	char *refresh1 = NULL,
+	     *token = http_login("admin", test_env("CANSD_TEST_ADMIN_PASSWORD"), &refresh1);
 	char body[512], *refresh2;
 
 	(void)state;
@@ -203,8 +203,8 @@ static void test_refresh_rotates_and_reuse_revokes_the_family(void **state)
 static void test_logout_revokes_the_refresh_token(void **state)
 {
 	struct http_response r;
-	char *refresh = NULL, *token = http_login("admin", test_env("CANSD_TEST_ADMIN_PASSWORD"),
-						   &refresh);
+	char *refresh = NULL,
+	     *token = http_login("admin", test_env("CANSD_TEST_ADMIN_PASSWORD"), &refresh);
 	char body[512];
 
 	(void)state;
@@ -269,9 +269,11 @@ static void test_users_scope_etag_and_deactivation(void **state)
 
 		snprintf(header, sizeof(header), "If-Match: %s", etag);
 		if_match[1] = header;
-		http_call(&r, "PATCH", path, admin_token, if_match, "{\"full_name\":\"Renamed\"}", 23);
+		http_call(&r, "PATCH", path, admin_token, if_match, "{\"full_name\":\"Renamed\"}",
+			  23);
 		assert_int_equal(r.status, 200);
-		assert_string_equal(json_string_value(json_object_get(r.json, "full_name")), "Renamed");
+		assert_string_equal(json_string_value(json_object_get(r.json, "full_name")),
+				    "Renamed");
 		http_free(&r);
 	}
 
@@ -423,8 +425,9 @@ static void test_master_restarts_a_worker_that_dies(void **state)
 	(void)state;
 	assert_true(before >= 0);
 	/* SIGKILL one worker: a child of the master whose pid file scripts keep. */
-	assert_int_equal(test_shell("pkill -KILL -o -P \"$(cat \"$CANSD_TEST_VAR_DIR/run/cansd.pid\")\""),
-			 0);
+	assert_int_equal(
+		test_shell("pkill -KILL -o -P \"$(cat \"$CANSD_TEST_VAR_DIR/run/cansd.pid\")\""),
+		0);
 	for (i = 0; i < 20; i++) {
 		http_call(&r, "GET", "/api/v1/me", admin_token, NULL, NULL, 0);
 		assert_int_equal(r.status, 200);
@@ -443,7 +446,8 @@ static void test_database_outage_is_503_then_recovers(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(test_shell("bash -c '. \"$CANSD_TEST_LIB\" && pg_stop' >/dev/null 2>&1"), 0);
+	assert_int_equal(test_shell("bash -c '. \"$CANSD_TEST_LIB\" && pg_stop' >/dev/null 2>&1"),
+			 0);
 	http_call(&r, "GET", "/readyz", NULL, NULL, NULL, 0);
 	assert_problem(&r, 503, "service-unavailable");
 	http_free(&r);
@@ -453,7 +457,8 @@ static void test_database_outage_is_503_then_recovers(void **state)
 	http_call(&r, "GET", "/healthz", NULL, NULL, NULL, 0);
 	assert_int_equal(r.status, 200);
 	http_free(&r);
-	assert_int_equal(test_shell("bash -c '. \"$CANSD_TEST_LIB\" && pg_start' >/dev/null 2>&1"), 0);
+	assert_int_equal(test_shell("bash -c '. \"$CANSD_TEST_LIB\" && pg_start' >/dev/null 2>&1"),
+			 0);
 	/* Every worker reconnects on its next request; ask until each has. */
 	for (i = 0; i < 8; i++) {
 		http_call(&r, "GET", "/api/v1/me", admin_token, NULL, NULL, 0);
@@ -468,26 +473,26 @@ static void test_database_outage_is_503_then_recovers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_healthz_answers_with_request_id),
-	    cmocka_unit_test(test_readyz_is_200_while_database_answers),
-	    cmocka_unit_test(test_metrics_are_prometheus_text),
-	    cmocka_unit_test(test_jwks_lists_the_signing_key),
-	    cmocka_unit_test(test_login_unknown_user_and_wrong_password_look_alike),
-	    cmocka_unit_test(test_me_shows_roles_and_certification),
-	    cmocka_unit_test(test_me_without_token_is_401_with_bearer_challenge),
-	    cmocka_unit_test(test_tampered_token_is_401_invalid_token),
-	    cmocka_unit_test(test_refresh_rotates_and_reuse_revokes_the_family),
-	    cmocka_unit_test(test_logout_revokes_the_refresh_token),
-	    cmocka_unit_test(test_users_scope_etag_and_deactivation),
-	    cmocka_unit_test(test_users_create_refuses_unknown_and_server_owned_fields),
-	    cmocka_unit_test(test_unknown_path_is_404_problem),
-	    cmocka_unit_test(test_wrong_method_is_405_with_allow),
-	    cmocka_unit_test(test_body_over_one_mebibyte_is_413),
-	    cmocka_unit_test(test_wrong_content_type_is_415),
-	    cmocka_unit_test(test_bad_path_id_is_400),
-	    cmocka_unit_test(test_repeated_failed_logins_get_429_with_retry_after),
-	    cmocka_unit_test(test_master_restarts_a_worker_that_dies),
-	    cmocka_unit_test(test_database_outage_is_503_then_recovers),
+		cmocka_unit_test(test_healthz_answers_with_request_id),
+		cmocka_unit_test(test_readyz_is_200_while_database_answers),
+		cmocka_unit_test(test_metrics_are_prometheus_text),
+		cmocka_unit_test(test_jwks_lists_the_signing_key),
+		cmocka_unit_test(test_login_unknown_user_and_wrong_password_look_alike),
+		cmocka_unit_test(test_me_shows_roles_and_certification),
+		cmocka_unit_test(test_me_without_token_is_401_with_bearer_challenge),
+		cmocka_unit_test(test_tampered_token_is_401_invalid_token),
+		cmocka_unit_test(test_refresh_rotates_and_reuse_revokes_the_family),
+		cmocka_unit_test(test_logout_revokes_the_refresh_token),
+		cmocka_unit_test(test_users_scope_etag_and_deactivation),
+		cmocka_unit_test(test_users_create_refuses_unknown_and_server_owned_fields),
+		cmocka_unit_test(test_unknown_path_is_404_problem),
+		cmocka_unit_test(test_wrong_method_is_405_with_allow),
+		cmocka_unit_test(test_body_over_one_mebibyte_is_413),
+		cmocka_unit_test(test_wrong_content_type_is_415),
+		cmocka_unit_test(test_bad_path_id_is_400),
+		cmocka_unit_test(test_repeated_failed_logins_get_429_with_retry_after),
+		cmocka_unit_test(test_master_restarts_a_worker_that_dies),
+		cmocka_unit_test(test_database_outage_is_503_then_recovers),
 	};
 
 	return cmocka_run_group_tests_name("foundation", tests, setup, teardown);

@@ -147,7 +147,8 @@ char *http_login(const char *username, const char *password, char **refresh_toke
 	if (r.status == 200) {
 		token = strdup(json_string_value(json_object_get(r.json, "access_token")));
 		if (refresh_token)
-			*refresh_token = strdup(json_string_value(json_object_get(r.json, "refresh_token")));
+			*refresh_token =
+				strdup(json_string_value(json_object_get(r.json, "refresh_token")));
 	} else {
 		fprintf(stderr, "login %s: %ld %s\n", username, r.status, r.body);
 	}
@@ -194,7 +195,8 @@ char *test_psql(const char *sql)
 	/* psql runs as postgres and must read it. */
 	if (chmod(path, 0644))
 		abort();
-	snprintf(cmd, sizeof(cmd), "%s -v ON_ERROR_STOP=1 -f %s", test_env("CANSD_TEST_PSQL"), path);
+	snprintf(cmd, sizeof(cmd), "%s -v ON_ERROR_STOP=1 -f %s", test_env("CANSD_TEST_PSQL"),
+		 path);
 	p = popen(cmd, "r");
 	mem = open_memstream(&out, &len);
 	if (!p || !mem)

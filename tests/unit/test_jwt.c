@@ -28,7 +28,15 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "auth/identity.h"
 #include "auth/jwt.h"
+#include "core/arena.h"
+#include "fcgi/request.h"
 
 #define NOW ((time_t)1700000000)
 #define TTL 900
@@ -998,6 +1006,55 @@ static void test_embedded_jwk_of_attacker_is_not_used(void **state)
 	free(payload);
 }
 
+/* A listening loopback socket: a connection attempt would wait in its backlog. */
+static int listener(int *port)
+{
+	struct sockaddr_in addr = {.sin_family = AF_INET};
+	socklen_t len = sizeof(addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+	*port = ntohs(addr.sin_port);
+	return fd;
+}
+
+/*
+ * The attacker signs with their own key and says where to find it: a jku or
+ * x5u on a loopback port that is listening, the key itself in jwk, a
+ * certificate chain in x5c. None of it is read: under our kid the signature
+ * fails against our key; under theirs there is no key. And nothing connects.
+ */
+static void test_header_pointing_to_the_attackers_key_is_refused_without_fetching(void **state)
+{
+	const struct fixture *f = *state;
+	int port, fd = listener(&port);
+	struct pollfd pending = {.fd = fd, .events = POLLIN};
+	char *jwk = claims_text(jwk_rsa(f->attacker, "evil", "sig", "RS256"));
+	char *payload = claims_text(claims_ours());
+	char *header = malloc(strlen(jwk) + 512);
+	const char *const kids[] = {f->rsa.kid, "evil"};
+	const enum jwt_refusal wanted[] = {JWT_REFUSED_SIGNATURE, JWT_REFUSED_KID};
+
+	for (size_t i = 0; i < 2; i++) {
+		sprintf(header,
+			"{\"alg\":\"RS256\",\"kid\":\"%s\",\"jku\":\"http://127.0.0.1:%d/"
+			"jwks.json\","
+			"\"x5u\":\"http://127.0.0.1:%d/"
+			"cert.pem\",\"jwk\":%s,\"x5c\":[\"MIIBIjAN\"]}",
+			kids[i], port, port, jwk);
+		expect(&f->v, token_signed(header, payload, SIGN_RS256, f->attacker), wanted[i]);
+	}
+	assert_int_equal(poll(&pending, 1, 100), 0);
+	close(fd);
+	free(header);
+	free(payload);
+	free(jwk);
+}
+
 static void test_crit_is_refused(void **state)
 {
 	const struct fixture *f = *state;
@@ -1113,6 +1170,20 @@ static void test_es256_tampered_payload_is_refused(void **state)
 	expect(&f->v_ec, segment_replaced(token, 1, admin), JWT_REFUSED_SIGNATURE);
 	free(admin);
 	free(token);
+}
+
+/* The same zeros under our RSA key's kid: refused for the algorithm, before any signature. */
+static void test_es256_zero_signature_under_rsa_kid_is_refused_as_alg(void **state)
+{
+	const struct fixture *f = *state;
+	char *header = header_json("ES256", f->rsa.kid), *payload = claims_text(claims_ours());
+	char *input = signing_input(header, payload);
+	unsigned char zeros[64] = {0};
+
+	expect(&f->v, token_with_signature(input, zeros, sizeof(zeros)), JWT_REFUSED_ALG);
+	free(input);
+	free(header);
+	free(payload);
 }
 
 /* CVE-2022-21449 ("psychic signatures"): r = s = 0 must not verify anything. */
@@ -1792,6 +1863,95 @@ static void test_base64url_decoder_is_strict(void **state)
 	assert_int_equal(len, 0);
 }
 
+/* ---- the Authorization header (auth/identity.c, auth_authenticate) ---- */
+
+struct header_case {
+	struct arena *arena;
+	struct request req;
+};
+
+static struct request *request_with(struct header_case *c, const char *authorization, int count,
+				    const char *query)
+{
+	c->arena = arena_new(0);
+	request_init(&c->req, c->arena);
+	c->req.method = "GET";
+	c->req.path = "/api/v1/me";
+	c->req.authorization = authorization;
+	c->req.authorization_count = count;
+	c->req.query = query ? query : "";
+	return &c->req;
+}
+
+static const char *response_header_value(const struct request *req, const char *name)
+{
+	for (int i = 0; i < req->response.n_headers; i++)
+		if (strcmp(req->response.headers[i].name, name) == 0)
+			return req->response.headers[i].value;
+	return NULL;
+}
+
+/* Refused before the verifier or the database is touched (neither exists here). */
+static void expect_challenge(struct header_case *c, bool invalid_token)
+{
+	const char *challenge;
+
+	assert_int_equal(auth_authenticate(&c->req), 401);
+	assert_int_equal(c->req.response.status, 401);
+	assert_null(c->req.identity);
+	challenge = response_header_value(&c->req, "WWW-Authenticate");
+	assert_non_null(challenge);
+	assert_int_equal(strncmp(challenge, "Bearer", 6), 0);
+	if (invalid_token)
+		assert_non_null(strstr(challenge, "error=\"invalid_token\""));
+	else
+		assert_null(strstr(challenge, "error="));
+	arena_free(c->arena);
+}
+
+static void test_two_authorization_headers_are_refused_as_invalid_token(void **state)
+{
+	const struct fixture *f = *state;
+	char *token = jwt_issue_access(&f->rsa, USER_ID, time(NULL), TTL);
+	char *header = malloc(strlen(token) + 8);
+	struct header_case c;
+
+	/* Even a good token: with two, which one would we trust? */
+	sprintf(header, "Bearer %s", token);
+	request_with(&c, header, 2, NULL);
+	expect_challenge(&c, true);
+	free(header);
+	free(token);
+}
+
+static void test_token_in_query_string_is_refused_even_beside_a_header(void **state)
+{
+	struct header_case c;
+
+	(void)state;
+	request_with(&c, NULL, 0, "access_token=eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
+	expect_challenge(&c, true);
+	request_with(&c, "Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln", 1, "a=1&access_token=x");
+	expect_challenge(&c, true);
+	/* The name as a client may encode it is the same name. */
+	request_with(&c, NULL, 0, "access%5Ftoken=x");
+	expect_challenge(&c, true);
+}
+
+static void test_no_token_or_another_scheme_gets_the_bare_challenge(void **state)
+{
+	struct header_case c;
+
+	(void)state;
+	request_with(&c, NULL, 0, NULL);
+	expect_challenge(&c, false);
+	request_with(&c, "Basic YWRtaW46c2VjcmV0", 1, NULL);
+	expect_challenge(&c, false);
+	/* A bearer token that is refused is invalid_token. */
+	request_with(&c, "Bearer not.a.token", 1, NULL);
+	expect_challenge(&c, true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1831,6 +1991,8 @@ int main(void)
 		cmocka_unit_test(test_unknown_kid_is_refused),
 		cmocka_unit_test(test_jku_x5u_jwk_x5c_are_ignored),
 		cmocka_unit_test(test_embedded_jwk_of_attacker_is_not_used),
+		cmocka_unit_test(
+			test_header_pointing_to_the_attackers_key_is_refused_without_fetching),
 		cmocka_unit_test(test_crit_is_refused),
 		cmocka_unit_test(test_typ_other_than_jwt_is_refused_as_malformed),
 		cmocka_unit_test(test_tampered_payload_is_refused),
@@ -1839,6 +2001,7 @@ int main(void)
 		cmocka_unit_test(test_signature_by_another_key_is_refused),
 		cmocka_unit_test(test_empty_or_short_rsa_signature_is_refused),
 		cmocka_unit_test(test_es256_tampered_payload_is_refused),
+		cmocka_unit_test(test_es256_zero_signature_under_rsa_kid_is_refused_as_alg),
 		cmocka_unit_test(test_es256_zero_signature_is_refused),
 		cmocka_unit_test(test_es256_scalar_equal_to_group_order_is_refused),
 		cmocka_unit_test(test_es256_signature_of_wrong_length_is_refused),
@@ -1879,6 +2042,9 @@ int main(void)
 		cmocka_unit_test(test_refusal_names_are_distinct),
 		cmocka_unit_test(test_verify_refuses_null_arguments),
 		cmocka_unit_test(test_base64url_decoder_is_strict),
+		cmocka_unit_test(test_two_authorization_headers_are_refused_as_invalid_token),
+		cmocka_unit_test(test_token_in_query_string_is_refused_even_beside_a_header),
+		cmocka_unit_test(test_no_token_or_another_scheme_gets_the_bare_challenge),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

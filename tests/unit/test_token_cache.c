@@ -70,7 +70,8 @@ static void test_cached_token_still_expires(void **state)
 	struct jwt_claims c;
 
 	assert_int_equal(token_cache_verify(&f->v, token, strlen(token), NOW, &c), JWT_OK);
-	assert_int_equal(token_cache_verify(&f->v, token, strlen(token), NOW + 900 + 30, &c), JWT_OK);
+	assert_int_equal(token_cache_verify(&f->v, token, strlen(token), NOW + 900 + 30, &c),
+			 JWT_OK);
 	assert_int_equal(token_cache_verify(&f->v, token, strlen(token), NOW + 900 + 120, &c),
 			 JWT_REFUSED_EXPIRED);
 	free(token);
@@ -105,10 +106,10 @@ static void test_oversized_token_is_refused_before_hashing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cached_token_is_accepted_again_with_the_same_claims),
-	    cmocka_unit_test(test_cached_token_still_expires),
-	    cmocka_unit_test(test_tampered_copy_of_a_cached_token_is_refused),
-	    cmocka_unit_test(test_oversized_token_is_refused_before_hashing),
+		cmocka_unit_test(test_cached_token_is_accepted_again_with_the_same_claims),
+		cmocka_unit_test(test_cached_token_still_expires),
+		cmocka_unit_test(test_tampered_copy_of_a_cached_token_is_refused),
+		cmocka_unit_test(test_oversized_token_is_refused_before_hashing),
 	};
 
 	return cmocka_run_group_tests_name("token cache", tests, setup, teardown);

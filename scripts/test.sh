@@ -221,6 +221,12 @@ elif [ "$seen_sep" = 1 ]; then
 	echo "== no integration test binaries: skipping the stack"
 fi
 
+# --- static checks: formatting and cppcheck ----------------------------------------
+echo "== clang-format and cppcheck"
+mapfile -t c_files < <(git ls-files '*.c' '*.h' 2>/dev/null || find core fcgi auth handlers tests -name '*.[ch]')
+if clang-format --dry-run --Werror "${c_files[@]}"; then pass "clang-format"; else fail "clang-format (run make format)"; fi
+if make -s cppcheck; then pass "cppcheck"; else fail "cppcheck"; fi
+
 # --- OpenAPI lint ----------------------------------------------------------------
 echo "== openapi lint"
 if scripts/lint-openapi.sh; then pass "openapi lint"; else fail "openapi lint"; fi

@@ -28,6 +28,15 @@ $$;
 -- Audit entries may be written only through cansd.audit (SECURITY DEFINER).
 CREATE POLICY audit_insert ON cansd.audit_events FOR INSERT WITH CHECK (true);
 
+-- Every list answers {"items": [...], "next_cursor": id | null}: callers
+-- fetch lim + 1 rows in id order, and the extra row only says there is more.
+CREATE FUNCTION cansd.page_json(items json[], ids bigint[], lim integer) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT json_build_object(
+		'items', coalesce(array_to_json(items[1:lim]), '[]'::json),
+		'next_cursor', CASE WHEN cardinality(items) > lim THEN ids[lim]::text END)::text
+$$;
+
 CREATE FUNCTION cansd.user_json(u cansd.users) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object(
@@ -45,21 +54,18 @@ CREATE FUNCTION cansd.api_users_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_id bigint, role_filter text, active_filter boolean) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-	result json;
+	result text;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
-	WITH page AS (
-		SELECT u, u.id FROM cansd.users u
-		WHERE (cursor_id IS NULL OR u.id > cursor_id)
-		  AND (role_filter IS NULL OR role_filter = ANY (u.roles))
-		  AND (active_filter IS NULL OR u.active = active_filter)
-		ORDER BY u.id LIMIT lim + 1),
-	numbered AS (SELECT u, id, row_number() OVER (ORDER BY id) AS n FROM page)
-	SELECT json_build_object(
-		'items', coalesce(json_agg(cansd.user_json(u) ORDER BY id) FILTER (WHERE n <= lim), '[]'),
-		'next_cursor', CASE WHEN count(*) > lim THEN (max(id) FILTER (WHERE n <= lim))::text END)
-	INTO result FROM numbered;
-	RETURN result::text;
+	SELECT cansd.page_json(array_agg(cansd.user_json(p.u) ORDER BY (p.u).id),
+	                       array_agg((p.u).id ORDER BY (p.u).id), lim)
+	INTO result
+	FROM (SELECT u FROM cansd.users u
+	      WHERE (cursor_id IS NULL OR u.id > cursor_id)
+	        AND (role_filter IS NULL OR role_filter = ANY (u.roles))
+	        AND (active_filter IS NULL OR u.active = active_filter)
+	      ORDER BY u.id LIMIT lim + 1) p;
+	RETURN result;
 END
 $$;
 

@@ -102,23 +102,19 @@ CREATE FUNCTION cansd.api_training_records_list(actor bigint, request_id text, a
 	uid bigint, lim integer, cursor_id bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-	result json;
+	result text;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
 	IF NOT EXISTS (SELECT 1 FROM cansd.users WHERE id = uid) THEN
 		PERFORM cansd.fail('CN404', 'No such user.');
 	END IF;
-	WITH page AS (
-		SELECT r, r.id FROM cansd.training_records r
-		WHERE r.user_id = uid AND (cursor_id IS NULL OR r.id > cursor_id)
-		ORDER BY r.id LIMIT lim + 1),
-	numbered AS (SELECT r, id, row_number() OVER (ORDER BY id) AS n FROM page)
-	SELECT json_build_object(
-		'items', coalesce(json_agg(cansd.training_record_json(r) ORDER BY id)
-		                  FILTER (WHERE n <= lim), '[]'),
-		'next_cursor', CASE WHEN count(*) > lim THEN (max(id) FILTER (WHERE n <= lim))::text END)
-	INTO result FROM numbered;
-	RETURN result::text;
+	SELECT cansd.page_json(array_agg(cansd.training_record_json(p.r) ORDER BY (p.r).id),
+	                       array_agg((p.r).id ORDER BY (p.r).id), lim)
+	INTO result
+	FROM (SELECT r FROM cansd.training_records r
+	      WHERE r.user_id = uid AND (cursor_id IS NULL OR r.id > cursor_id)
+	      ORDER BY r.id LIMIT lim + 1) p;
+	RETURN result;
 END
 $$;
 
@@ -283,24 +279,20 @@ CREATE FUNCTION cansd.api_certifications_lapsing(actor bigint, request_id text, 
 LANGUAGE plpgsql AS $$
 DECLARE
 	everyone boolean;
-	result json;
+	result text;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
 	everyone := cansd.has_role('certification_office') OR cansd.has_role('program_admin');
-	WITH page AS (
-		SELECT u.id, u.username, c.certified_until
-		FROM cansd.users u, LATERAL cansd.certification(u.id, current_date) c
-		WHERE u.active AND (cursor_id IS NULL OR u.id > cursor_id)
-		  AND (everyone OR u.supervisor_id = cansd.current_user_id())
-		  AND c.certified AND c.certified_until < current_date + within_days
-		ORDER BY u.id LIMIT lim + 1),
-	numbered AS (SELECT p.*, row_number() OVER (ORDER BY id) AS n FROM page p)
-	SELECT json_build_object(
-		'items', coalesce(json_agg(json_build_object('user_id', id::text, 'username', username,
-		                                             'certified_until', certified_until)
-		                           ORDER BY id) FILTER (WHERE n <= lim), '[]'),
-		'next_cursor', CASE WHEN count(*) > lim THEN (max(id) FILTER (WHERE n <= lim))::text END)
-	INTO result FROM numbered;
-	RETURN result::text;
+	SELECT cansd.page_json(array_agg(json_build_object('user_id', p.id::text,
+	                           'username', p.username, 'certified_until', p.certified_until)
+	                       ORDER BY p.id), array_agg(p.id ORDER BY p.id), lim)
+	INTO result
+	FROM (SELECT u.id, u.username, c.certified_until
+	      FROM cansd.users u, LATERAL cansd.certification(u.id, current_date) c
+	      WHERE u.active AND (cursor_id IS NULL OR u.id > cursor_id)
+	        AND (everyone OR u.supervisor_id = cansd.current_user_id())
+	        AND c.certified AND c.certified_until < current_date + within_days
+	      ORDER BY u.id LIMIT lim + 1) p;
+	RETURN result;
 END
 $$;

@@ -74,21 +74,17 @@ CREATE FUNCTION cansd.api_account_requests_list(actor bigint, request_id text, a
 	lim integer, cursor_id bigint, status_filter text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-	result json;
+	result text;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
-	WITH page AS (
-		SELECT a, a.id FROM cansd.account_requests a
-		WHERE (cursor_id IS NULL OR a.id > cursor_id)
-		  AND (status_filter IS NULL OR a.status = status_filter)
-		ORDER BY a.id LIMIT lim + 1),
-	numbered AS (SELECT a, id, row_number() OVER (ORDER BY id) AS n FROM page)
-	SELECT json_build_object(
-		'items', coalesce(json_agg(cansd.account_request_json(a) ORDER BY id)
-		                  FILTER (WHERE n <= lim), '[]'),
-		'next_cursor', CASE WHEN count(*) > lim THEN (max(id) FILTER (WHERE n <= lim))::text END)
-	INTO result FROM numbered;
-	RETURN result::text;
+	SELECT cansd.page_json(array_agg(cansd.account_request_json(p.a) ORDER BY (p.a).id),
+	                       array_agg((p.a).id ORDER BY (p.a).id), lim)
+	INTO result
+	FROM (SELECT a FROM cansd.account_requests a
+	      WHERE (cursor_id IS NULL OR a.id > cursor_id)
+	        AND (status_filter IS NULL OR a.status = status_filter)
+	      ORDER BY a.id LIMIT lim + 1) p;
+	RETURN result;
 END
 $$;
 

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "tests/support/http.h"
+#include "tests/support/problem_assert.h"
 
 #define PASSWORD "correct horse battery"
 #define API "/api/v1"
@@ -203,22 +204,6 @@ static int teardown(void **state)
 }
 
 /* --- response checks ---------------------------------------------------------- */
-
-static void assert_problem(const struct http_response *r, long status, const char *name)
-{
-	char *ct = http_header(r, "Content-Type");
-
-	if (r->status != status || strcmp(http_problem(r), name) != 0)
-		fprintf(stderr, "expected %ld %s, got %ld: %s\n", status, name, r->status, r->body);
-	assert_int_equal(r->status, status);
-	assert_non_null(ct);
-	assert_string_equal(ct, "application/problem+json");
-	assert_string_equal(http_problem(r), name);
-	assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
-	assert_non_null(json_string_value(json_object_get(r->json, "title")));
-	assert_non_null(json_string_value(json_object_get(r->json, "detail")));
-	free(ct);
-}
 
 static void assert_status(const struct http_response *r, long status)
 {

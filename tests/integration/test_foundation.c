@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "tests/support/http.h"
+#include "tests/support/problem_assert.h"
 
 #define PASSWORD "correct horse battery"
 
@@ -32,22 +33,6 @@ static int teardown(void **state)
 	(void)state;
 	free(admin_token);
 	return 0;
-}
-
-static void assert_problem(const struct http_response *r, long status, const char *name)
-{
-	char *ct = http_header(r, "Content-Type");
-
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status, r->body);
-	assert_int_equal(r->status, status);
-	assert_non_null(ct);
-	assert_string_equal(ct, "application/problem+json");
-	assert_string_equal(http_problem(r), name);
-	assert_int_equal(json_integer_value(json_object_get(r->json, "status")), status);
-	assert_non_null(json_string_value(json_object_get(r->json, "title")));
-	assert_non_null(json_string_value(json_object_get(r->json, "detail")));
-	free(ct);
 }
 
 static void test_healthz_answers_with_request_id(void **state)

@@ -27,6 +27,7 @@
 
 #include "fcgi/route.h"
 #include "tests/support/http.h"
+#include "tests/support/problem_assert.h"
 
 #define ORIGIN "https://app.example.test"
 #define PASSWORD "correct horse battery"
@@ -50,19 +51,6 @@ static int teardown(void **state)
 }
 
 /* ---- helpers ---- */
-
-static void assert_problem(const struct http_response *r, long status, const char *name)
-{
-	char *ct = http_header(r, "Content-Type");
-
-	if (r->status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r->status, r->body);
-	assert_int_equal(r->status, status);
-	assert_non_null(ct);
-	assert_string_equal(ct, "application/problem+json");
-	assert_string_equal(http_problem(r), name);
-	free(ct);
-}
 
 /* How often a header appears: nginx must neither drop nor duplicate the worker's. */
 static int header_count(const char *headers, const char *name)

@@ -134,6 +134,24 @@ static void handle(FCGX_Request *fr, struct arena *arena)
 	write_response(fr, &req);
 }
 
+/*
+ * libfcgi closes a connection by shutting down its side and waiting (up to
+ * 2 s) for nginx to close first, so no unread input turns the close into a
+ * reset. Reading the input to its end first makes that wait pointless, and
+ * skipping it frees the worker for the next request at once.
+ */
+static void finish(FCGX_Request *fr)
+{
+	char discard[4096];
+
+	while (FCGX_GetStr(discard, sizeof(discard), fr->in) > 0)
+		;
+	if (FCGX_GetError(fr->in) == 0)
+		fr->detached = 1; /* tells FCGX_Free to close without the lingering wait */
+	FCGX_Finish_r(fr);
+	fr->detached = 0;
+}
+
 int worker_main(int listen_fd)
 {
 	struct sigaction sa;
@@ -176,7 +194,7 @@ int worker_main(int listen_fd)
 		}
 		metrics_busy(1);
 		handle(&fr, arena);
-		FCGX_Finish_r(&fr);
+		finish(&fr);
 		arena_reset(arena);
 		metrics_busy(-1);
 	}

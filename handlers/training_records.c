@@ -143,6 +143,19 @@ static void import_push_text(struct buf *b, struct csv_field f)
 	buf_append(b, "\"", 1);
 }
 
+/* f with ASCII letters lower-cased, copied into the request's arena. */
+static struct csv_field import_lower(struct import *im, struct csv_field f)
+{
+	char *copy = arena_strndup(im->usernames.arena, f.data, f.len);
+	size_t i;
+
+	for (i = 0; i < f.len; i++)
+		if (copy[i] >= 'A' && copy[i] <= 'Z')
+			copy[i] = (char)(copy[i] - 'A' + 'a');
+	f.data = copy;
+	return f;
+}
+
 /* An element that needs no quoting (digits, a date, NULL). */
 static void import_push_raw(struct buf *b, const char *s, size_t len)
 {
@@ -223,7 +236,8 @@ static void import_row(struct import *im, size_t row, struct csv_field *fields)
 		return;
 	n = snprintf(number, sizeof(number), "%zu", row);
 	import_push_raw(&im->row_nos, number, (size_t)n);
-	import_push_text(&im->usernames, fields[0]);
+	/* Usernames are stored lower-case, and login folds case the same way. */
+	import_push_text(&im->usernames, import_lower(im, fields[0]));
 	import_push_text(&im->codes, fields[1]);
 	if (import_date_ok(fields[2])) {
 		import_push_raw(&im->days, fields[2].data, fields[2].len);

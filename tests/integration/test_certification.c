@@ -927,6 +927,24 @@ static void test_import_of_valid_csv_records_every_row(void **state)
 	assert_true(json_is_true(json_object_get(certification_of(&r), "certified")));
 	http_free(&r);
 
+	/* Usernames match whatever their case, as at login. */
+	{
+		char *upper = strdup(b.name);
+
+		for (char *p = upper; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+		snprintf(csv, sizeof(csv),
+			 "username,training_code,completed_on,score\r\n"
+			 "%s,CANS_SACWIS_FUNCTIONALITY,%s,\r\n",
+			 upper, fmt(t).s);
+		import_csv(&r, office.token, csv, strlen(csv));
+		assert_status(&r, 200);
+		http_free(&r);
+		assert_int_equal(count_records(b.id), 2);
+		free(upper);
+	}
+
 	person_free(&a);
 	person_free(&b);
 }

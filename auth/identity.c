@@ -9,6 +9,7 @@
 #include "../core/metrics.h"
 #include "../fcgi/problem.h"
 #include "../fcgi/route.h"
+#include "identity_cache.h"
 
 struct auth_context auth;
 
@@ -171,6 +172,38 @@ const char *identity_me_json(struct request *req, const struct identity *id)
 	return b.data;
 }
 
+/* Today in the programs' zone (TZ is CANSD_TIMEZONE) as YYYYMMDD. */
+static int today_number(time_t now)
+{
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	return (tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}
+
+/* The caller from the identity cache, or from the database (then remembered). */
+static int load_caller(struct request *req, const struct jwt_claims *claims)
+{
+	const char *key = arena_printf(req->arena, "%s:%s", claims->issuer->external ? "u" : "i",
+				       claims->subject);
+	time_t now = time(NULL);
+	int day = today_number(now), status;
+	uint64_t epoch;
+
+	req->identity = identity_cache_get(req->arena, key, now, day);
+	if (req->identity)
+		return 0;
+	/* Read before the lookup: a change committed meanwhile makes this entry stale. */
+	epoch = identity_cache_epoch();
+	if (claims->issuer->external)
+		status = auth_load_identity(req, NULL, claims->subject);
+	else
+		status = auth_load_identity(req, claims->subject, NULL);
+	if (status == 0)
+		identity_cache_put(key, req->identity, epoch, now, day);
+	return status;
+}
+
 int auth_authenticate(struct request *req)
 {
 	struct jwt_claims claims;
@@ -203,9 +236,7 @@ int auth_authenticate(struct request *req)
 		metrics_jwt_refused(refusal);
 		return unauthenticated(req, true, "The token is invalid or expired.");
 	}
-	if (claims.issuer->external)
-		return auth_load_identity(req, NULL, claims.subject);
-	return auth_load_identity(req, claims.subject, NULL);
+	return load_caller(req, &claims);
 }
 
 int auth_authorize(struct request *req)

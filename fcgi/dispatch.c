@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "../auth/identity.h"
+#include "../auth/identity_cache.h"
 #include "../core/config.h"
 #include "../core/metrics.h"
 #include "problem.h"
@@ -153,7 +154,12 @@ static int route_request(struct request *req, const struct route *table, size_t 
 		if ((status = auth_authenticate(req)) || (status = auth_authorize(req)))
 			return status;
 	}
-	return req->route->handler(req);
+	status = req->route->handler(req);
+	/* A caller's change may touch any caller: no worker may answer from an older view. */
+	if (req->route->access == ACCESS_SIGNED_IN && strcmp(req->method, "GET") != 0 &&
+	    status < 400)
+		identity_cache_invalidate();
+	return status;
 }
 
 static bool has_header(const struct request *req, const char *name)

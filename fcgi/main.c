@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "../auth/identity.h"
+#include "../auth/identity_cache.h"
 #include "../auth/password.h"
 #include "../core/config.h"
 #include "../core/log.h"
@@ -59,6 +60,10 @@ static int serve(void)
 	tzset();
 	if (auth_init(err, sizeof(err))) {
 		fprintf(stderr, "cansd: %s\n", err);
+		return 1;
+	}
+	if (identity_cache_init()) {
+		fprintf(stderr, "cansd: cannot map the shared identity counter\n");
 		return 1;
 	}
 	if (metrics_init(routes_count)) {

@@ -15,6 +15,7 @@
 
 #include <fcgiapp.h>
 
+#include "../auth/identity_cache.h"
 #include "../core/config.h"
 #include "../core/db.h"
 #include "../core/log.h"
@@ -200,6 +201,7 @@ int worker_main(int listen_fd)
 	}
 	FCGX_Free(&fr, 1);
 	arena_free(arena);
+	identity_cache_clear();
 	db_close();
 	return 0;
 }

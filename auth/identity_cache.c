@@ -18,9 +18,13 @@ struct entry {
 static uint64_t *shared_epoch; /* one word shared by the whole pool */
 static uint64_t private_epoch; /* unit tests and tools: no pool */
 static struct entry entries[IDENTITY_CACHE_SLOTS];
+static int ttl_seconds = IDENTITY_CACHE_TTL;
 
-int identity_cache_init(void)
+int identity_cache_init(int ttl)
 {
+	if (ttl < 0 || ttl > IDENTITY_CACHE_TTL)
+		return -1;
+	ttl_seconds = ttl;
 	void *p = mmap(NULL, sizeof(uint64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 		       -1, 0);
 
@@ -61,7 +65,7 @@ const struct identity *identity_cache_get(struct arena *arena, const char *key, 
 	struct identity *id;
 
 	if (!e->block || strcmp(e->key, key) != 0 || e->epoch != identity_cache_epoch() ||
-	    e->day != day || now < e->loaded_at || now - e->loaded_at >= IDENTITY_CACHE_TTL)
+	    e->day != day || now < e->loaded_at || now - e->loaded_at >= ttl_seconds)
 		return NULL;
 	id = arena_alloc(arena, sizeof(*id));
 	*id = e->id;

@@ -24,8 +24,11 @@
 #define IDENTITY_CACHE_SLOTS 64
 #define IDENTITY_CACHE_TTL 5
 
-/* In the master, before forking: maps the shared write counter. */
-int identity_cache_init(void);
+/*
+ * In the master, before forking: maps the shared write counter. ttl is
+ * 0 (no caching) to IDENTITY_CACHE_TTL seconds.
+ */
+int identity_cache_init(int ttl);
 
 /* The pool-wide write counter. */
 uint64_t identity_cache_epoch(void);

@@ -85,8 +85,16 @@ for ((round = 1; round <= rounds; round++)); do
 	measure_once healthz "$base/healthz"
 	measure_once me "$base/api/v1/me" -H "Authorization: Bearer $token"
 done
+# The same /me with the identity cache off: the caller read from
+# PostgreSQL on every request (what a cache miss costs).
+bash -c 'set -euo pipefail; . "$1"; pool_stop; CANSD_IDENTITY_CACHE_TTL=0 pool_start' \
+	bench "$root/scripts/lib.sh" >/dev/null
+wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $token" "$base/api/v1/me" >/dev/null
+for ((round = 1; round <= rounds; round++)); do
+	measure_once me_db "$base/api/v1/me" -H "Authorization: Bearer $token"
+done
 declare -A all
-for name in nginx healthz me; do pick_median "$name"; done
+for name in nginx healthz me me_db; do pick_median "$name"; done
 
 # The bulk import target (issue 3): 100,000 rows in under 10 s, through nginx.
 CANSD_DEMO=1 bash -c 'set -euo pipefail; . "$1"; seed_demo' bench "$root/scripts/lib.sh" >/dev/null
@@ -111,30 +119,31 @@ Command: \`wrk -t2 -c$conns -d${duration}s --latency URL\`, $rounds rounds per r
 (interleaved), one nginx worker, FastCGI over a unix socket without
 \`fastcgi_keep_conn\`, a pool of $workers workers (release build, -O2), after a
 2 s warm-up. Each row is the round with the median req/s; all rounds' req/s:
-nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]}.
+nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]};
+/api/v1/me without the identity cache ${all[me_db]}.
 
 | what | route | req/s | p50 ms | p99 ms | non-2xx | of the nginx -> pool ceiling |
 | --- | --- | ---: | ---: | ---: | --- | ---: |
 | nginx alone | \`GET /nginx-healthz\` (nginx \`return 200\`) | ${rps[nginx]} | ${p50[nginx]} | ${p99[nginx]} | ${errors[nginx]} | $(ratio "${rps[nginx]}") |
 | nginx -> pool, cheapest route | \`GET /healthz\` | ${rps[healthz]} | ${p50[healthz]} | ${p99[healthz]} | ${errors[healthz]} | 100% |
-| authenticated, one query | \`GET /api/v1/me\` | ${rps[me]} | ${p50[me]} | ${p99[me]} | ${errors[me]} | $(ratio "${rps[me]}") |
+| authenticated (JWT + caller from the identity cache) | \`GET /api/v1/me\` | ${rps[me]} | ${p50[me]} | ${p99[me]} | ${errors[me]} | $(ratio "${rps[me]}") |
+| authenticated, caller read from PostgreSQL every time (\`CANSD_IDENTITY_CACHE_TTL=0\`) | \`GET /api/v1/me\` | ${rps[me_db]} | ${p50[me_db]} | ${p99[me_db]} | ${errors[me_db]} | $(ratio "${rps[me_db]}") |
 
 Target (issue 2): \`GET /api/v1/me\` at least 50% of the nginx -> pool ceiling.
 
-Where \`GET /api/v1/me\` spends the machine (measured by hand once, \`perf record -a\` during a run
-with 6 workers, 2026-11-25; not re-measured by this script):
-PostgreSQL about 35% (most of it executor start-up for the identity query,
-\`cansd.identity\` -> \`cansd.certification\`), nginx about 22%, the workers about
-21% (mostly kernel time on the two sockets), wrk 7%, idle 8%. What was done:
-the identity lookup returns plain columns (C builds the JSON), the
-certification function is inlined SQL with one aggregate pass, RSA
-signature checks are cached per worker by token digest (expiry and the
-database lookup still happen on every request). What was measured and not
-kept: dropping \`SET search_path\` on the lookup (no change); a denormalised
-training summary (PostgreSQL side 30% faster, but it splits the
-certification rule over a trigger and a function). The identity is never
-cached: a lapse, a new record or a deactivation must show on the very next
-request.
+The benchmark logs in one user, so after the warm-up every \`/me\` is served
+from the worker's identity cache (auth/identity_cache.h): the JWT signature
+check is cached too, and the request costs what \`/healthz\` costs. The
+second \`/me\` row is the cache-miss path: one identity query per request
+(\`cansd.identity\` -> \`cansd.certification\`). Where that path spends the
+machine (measured by hand once, \`perf record -a\`, 6 workers, 2026-11-25, not
+re-measured by this script): PostgreSQL about 35% (mostly executor start-up
+for the identity query), nginx about 22%, the workers about 21% (mostly
+kernel time on their two sockets), wrk 7%, idle 8%. The cache is safe for
+the rules that matter: any successful change through the API bumps a
+counter shared by the pool before its response leaves, a new day in
+CANSD_TIMEZONE ends every entry, and no entry lives past 5 s (changes made
+in the database by hand, or by another pool).
 MD
 	cat <<MD
 

@@ -26,6 +26,7 @@ struct config {
 	long access_ttl;  /* seconds */
 	long refresh_ttl; /* seconds */
 	int statement_timeout_ms;
+	int identity_cache_ttl; /* seconds; 0 reads the caller from the database every time */
 };
 
 /* Fills cfg from the environment; -1 with a message in err on a bad value. */

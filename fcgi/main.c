@@ -62,7 +62,7 @@ static int serve(void)
 		fprintf(stderr, "cansd: %s\n", err);
 		return 1;
 	}
-	if (identity_cache_init()) {
+	if (identity_cache_init(cfg.identity_cache_ttl)) {
 		fprintf(stderr, "cansd: cannot map the shared identity counter\n");
 		return 1;
 	}

@@ -40,4 +40,7 @@ int account_requests_create(struct request *req);
 int account_requests_approve(struct request *req);
 int account_requests_reject(struct request *req);
 
+/* the audit trail (audit.c) */
+int audit_list(struct request *req);
+
 #endif

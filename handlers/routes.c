@@ -68,6 +68,9 @@ const struct route routes[] = {
 	       false, BODY_JSON),
 	SIGNED("POST", "/api/v1/account-requests/{id}/reject", account_requests_reject, ADMIN,
 	       false, BODY_JSON),
+
+	/* the audit trail */
+	SIGNED("GET", "/api/v1/audit", audit_list, ADMIN, false, BODY_NONE),
 };
 
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);

@@ -72,3 +72,6 @@ SELECT body, etag FROM cansd.api_account_requests_approve($1, $2, $3, $4)
 
 -- name: account_requests_reject
 SELECT cansd.api_account_requests_reject($1, $2, $3, $4, $5)
+
+-- name: audit_list
+SELECT cansd.api_audit_list($1, $2, $3, $4, $5, $6, $7, $8, $9)

@@ -311,6 +311,54 @@ static void test_users_create_refuses_unknown_and_server_owned_fields(void **sta
 	http_free(&r);
 }
 
+static void test_audit_trail_is_for_program_admins_and_pages(void **state)
+{
+	const char *name = test_unique("aud");
+	char *id = http_create_user(admin_token, name, "[\"worker\"]", NULL, PASSWORD);
+	char *token = http_login(name, PASSWORD, NULL), path[256], *cursor;
+	struct http_response r;
+	json_t *first;
+
+	(void)state;
+	assert_non_null(id);
+	assert_non_null(token);
+	snprintf(path, sizeof(path), "/api/v1/audit?entity_type=user&entity_id=%s", id);
+	http_call(&r, "GET", path, admin_token, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	first = json_array_get(json_object_get(r.json, "items"), 0);
+	assert_string_equal(json_string_value(json_object_get(first, "action")), "user.created");
+	assert_string_equal(json_string_value(json_object_get(first, "client_addr")), "127.0.0.1");
+	assert_int_equal(strlen(json_string_value(json_object_get(first, "request_id"))), 32);
+	http_free(&r);
+
+	/* One item a page: the cursor leads to the next (the login of the new user). */
+	snprintf(path, sizeof(path), "/api/v1/audit?entity_type=user&entity_id=%s&limit=1", id);
+	http_call(&r, "GET", path, admin_token, NULL, NULL, 0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
+	cursor = strdup(json_string_value(json_object_get(r.json, "next_cursor")));
+	http_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/audit?entity_type=user&entity_id=%s&cursor=%s", id,
+		 cursor);
+	http_call(&r, "GET", path, admin_token, NULL, NULL, 0);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(r.json, "items"), 0), "action")),
+			    "login");
+	http_free(&r);
+
+	http_call(&r, "GET", "/api/v1/audit?since=2999-01-01", admin_token, NULL, NULL, 0);
+	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
+	http_free(&r);
+	http_call(&r, "GET", "/api/v1/audit?since=yesterday", admin_token, NULL, NULL, 0);
+	assert_problem(&r, 400, "malformed-request");
+	http_free(&r);
+	http_call(&r, "GET", "/api/v1/audit", token, NULL, NULL, 0);
+	assert_problem(&r, 403, "forbidden");
+	http_free(&r);
+	free(cursor);
+	free(token);
+	free(id);
+}
+
 static void test_unknown_path_is_404_problem(void **state)
 {
 	struct http_response r;
@@ -481,6 +529,7 @@ int main(void)
 		cmocka_unit_test(test_logout_revokes_the_refresh_token),
 		cmocka_unit_test(test_users_scope_etag_and_deactivation),
 		cmocka_unit_test(test_users_create_refuses_unknown_and_server_owned_fields),
+		cmocka_unit_test(test_audit_trail_is_for_program_admins_and_pages),
 		cmocka_unit_test(test_unknown_path_is_404_problem),
 		cmocka_unit_test(test_wrong_method_is_405_with_allow),
 		cmocka_unit_test(test_body_over_one_mebibyte_is_413),

@@ -183,7 +183,7 @@ static int setup(void **state)
 	(void)state;
 	setenv("TZ", program_zone(), 1);
 	tzset();
-	admin_token = http_login("admin", test_env("CANSD_TEST_ADMIN_PASSWORD"), NULL);
+	admin_token = http_admin_token();
 	if (!admin_token)
 		return -1;
 	office.name = strdup(test_unique("office"));

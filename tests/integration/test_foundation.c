@@ -24,7 +24,7 @@ static char *admin_token;
 static int setup(void **state)
 {
 	(void)state;
-	admin_token = http_login("admin", test_env("CANSD_TEST_ADMIN_PASSWORD"), NULL);
+	admin_token = http_admin_token();
 	return admin_token ? 0 : -1;
 }
 

@@ -37,9 +37,7 @@ static char *admin_token;
 static int setup(void **state)
 {
 	(void)state;
-	/* Logins from 127.0.0.1 may be near their budget after the other binaries. */
-	free(test_psql("DELETE FROM cansd.login_failures WHERE client_addr = '127.0.0.1'"));
-	admin_token = http_login("admin", test_env("CANSD_TEST_ADMIN_PASSWORD"), NULL);
+	admin_token = http_admin_token();
 	return admin_token ? 0 : -1;
 }
 

@@ -69,9 +69,7 @@ static int setup(void **state)
 	char path[4096];
 
 	(void)state;
-	/* Logins from 127.0.0.1 may be near their budget after the other binaries. */
-	free(test_psql("DELETE FROM cansd.login_failures WHERE client_addr = '127.0.0.1'"));
-	svc.token = http_login("admin", test_env("CANSD_TEST_ADMIN_PASSWORD"), NULL);
+	svc.token = http_admin_token();
 	if (!svc.token)
 		return -1;
 	header = forge_segment_json(svc.token, 0);

@@ -158,6 +158,12 @@ char *http_login(const char *username, const char *password, char **refresh_toke
 	return token;
 }
 
+char *http_admin_token(void)
+{
+	free(test_psql("DELETE FROM cansd.login_failures WHERE client_addr = '127.0.0.1'"));
+	return http_login("admin", test_env("CANSD_TEST_ADMIN_PASSWORD"), NULL);
+}
+
 char *http_create_user(const char *admin_token, const char *username, const char *roles_json,
 		       const char *supervisor_id, const char *password)
 {

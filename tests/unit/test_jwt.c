@@ -35,6 +35,7 @@
 
 #include "auth/identity.h"
 #include "auth/jwt.h"
+#include "tests/support/jwt_forge.h"
 #include "core/arena.h"
 #include "fcgi/request.h"
 
@@ -59,28 +60,10 @@ struct fixture {
 	EVP_PKEY *attacker; /* an RSA key nobody trusts */
 };
 
-enum sign_kind { SIGN_RS256, SIGN_RS384, SIGN_PS256, SIGN_ES256 };
-
-/* ---- encoding and signing, independent of the code under test ---- */
-
-static char *b64url(const void *data, size_t len)
-{
-	char *out = malloc(len / 3 * 4 + 5);
-	int n;
-
-	assert_non_null(out);
-	n = EVP_EncodeBlock((unsigned char *)out, data, (int)len);
-	while (n > 0 && out[n - 1] == '=')
-		n--;
-	for (int i = 0; i < n; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	}
-	out[n] = '\0';
-	return out;
-}
+/*
+ * ---- encoding and signing, independent of the code under test ----
+ * (tests/support/jwt_forge.h; what follows needs raw signature bytes)
+ */
 
 static char *joined(const char *a, const char *b)
 {
@@ -91,20 +74,9 @@ static char *joined(const char *a, const char *b)
 	return out;
 }
 
-static char *signing_input(const char *header, const char *payload)
-{
-	char *h = b64url(header, strlen(header));
-	char *p = b64url(payload, strlen(payload));
-	char *input = joined(h, p);
-
-	free(h);
-	free(p);
-	return input;
-}
-
 static char *token_with_signature(const char *input, const unsigned char *sig, size_t len)
 {
-	char *s = b64url(sig, len);
+	char *s = forge_b64url(sig, len);
 	char *token = joined(input, s);
 
 	free(s);
@@ -126,7 +98,7 @@ static size_t der_to_raw(unsigned char *sig, size_t len)
 	return 64;
 }
 
-static size_t evp_sign(enum sign_kind kind, EVP_PKEY *pkey, const char *input, unsigned char *sig,
+static size_t evp_sign(enum forge_alg kind, EVP_PKEY *pkey, const char *input, unsigned char *sig,
 		       size_t cap)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -135,10 +107,10 @@ static size_t evp_sign(enum sign_kind kind, EVP_PKEY *pkey, const char *input, u
 
 	assert_non_null(ctx);
 	assert_int_equal(EVP_DigestSignInit(ctx, &pkey_ctx,
-					    kind == SIGN_RS384 ? EVP_sha384() : EVP_sha256(), NULL,
+					    kind == FORGE_RS384 ? EVP_sha384() : EVP_sha256(), NULL,
 					    pkey),
 			 1);
-	if (kind == SIGN_PS256) {
+	if (kind == FORGE_PS256) {
 		assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(pkey_ctx, RSA_PKCS1_PSS_PADDING), 1);
 		assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(pkey_ctx, RSA_PSS_SALTLEN_DIGEST),
 				 1);
@@ -146,35 +118,7 @@ static size_t evp_sign(enum sign_kind kind, EVP_PKEY *pkey, const char *input, u
 	assert_int_equal(
 		EVP_DigestSign(ctx, sig, &len, (const unsigned char *)input, strlen(input)), 1);
 	EVP_MD_CTX_free(ctx);
-	return kind == SIGN_ES256 ? der_to_raw(sig, len) : len;
-}
-
-/* A token for header and payload exactly as written, signed by pkey. */
-static char *token_signed(const char *header, const char *payload, enum sign_kind kind,
-			  EVP_PKEY *pkey)
-{
-	unsigned char sig[1024];
-	char *input = signing_input(header, payload);
-	size_t len = evp_sign(kind, pkey, input, sig, sizeof(sig));
-	char *token = token_with_signature(input, sig, len);
-
-	free(input);
-	return token;
-}
-
-static char *token_hs256(const char *header, const char *payload, const unsigned char *key,
-			 size_t key_len)
-{
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned mac_len = 0;
-	char *input = signing_input(header, payload);
-	char *token;
-
-	assert_non_null(HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)input,
-			     strlen(input), mac, &mac_len));
-	token = token_with_signature(input, mac, mac_len);
-	free(input);
-	return token;
+	return kind == FORGE_ES256 ? der_to_raw(sig, len) : len;
 }
 
 static char *header_json(const char *alg, const char *kid)
@@ -264,7 +208,7 @@ static char *ours_rs256(const struct fixture *f, json_t *claims)
 {
 	char *header = header_json("RS256", f->rsa.kid);
 	char *payload = claims_text(claims);
-	char *token = token_signed(header, payload, SIGN_RS256, our_rsa(f));
+	char *token = forge_sign(header, payload, FORGE_RS256, our_rsa(f));
 
 	free(header);
 	free(payload);
@@ -273,7 +217,7 @@ static char *ours_rs256(const struct fixture *f, json_t *claims)
 
 static char *ours_rs256_text(const struct fixture *f, const char *header, const char *payload)
 {
-	return token_signed(header, payload, SIGN_RS256, our_rsa(f));
+	return forge_sign(header, payload, FORGE_RS256, our_rsa(f));
 }
 
 static enum jwt_refusal verify_len(const struct jwt_verifier *v, const char *token, size_t len)
@@ -349,7 +293,7 @@ static json_t *bn_json(const EVP_PKEY *pkey, const char *name, int pad)
 	assert_int_equal(EVP_PKEY_get_bn_param(pkey, name, &bn), 1);
 	n = pad ? BN_bn2binpad(bn, bytes, pad) : BN_bn2bin(bn, bytes);
 	BN_free(bn);
-	text = b64url(bytes, (size_t)n);
+	text = forge_b64url(bytes, (size_t)n);
 	value = json_string(text);
 	free(text);
 	return value;
@@ -751,7 +695,7 @@ static void test_alg_none_in_any_case_is_refused(void **state)
 
 	for (size_t i = 0; i < sizeof(nones) / sizeof(nones[0]); i++) {
 		char *header = header_json(nones[i], f->rsa.kid);
-		char *input = signing_input(header, payload);
+		char *input = forge_signing_input(header, payload);
 		char *dotted = joined(input, "");
 
 		expect(&f->v, dotted, JWT_REFUSED_ALG);
@@ -773,7 +717,7 @@ static void test_hs256_keyed_with_rsa_public_pem_is_refused(void **state)
 
 	assert_int_equal(PEM_write_bio_PUBKEY(bio, our_rsa(f)), 1);
 	pem_len = BIO_get_mem_data(bio, &pem);
-	expect(&f->v, token_hs256(header, payload, (unsigned char *)pem, (size_t)pem_len),
+	expect(&f->v, forge_hs256(header, payload, (unsigned char *)pem, (size_t)pem_len),
 	       JWT_REFUSED_ALG);
 	BIO_free(bio);
 	free(header);
@@ -788,7 +732,7 @@ static void test_hs256_keyed_with_rsa_public_der_is_refused(void **state)
 	char *header = header_json("HS256", f->rsa.kid), *payload = claims_text(claims_ours());
 
 	assert_true(der_len > 0);
-	expect(&f->v, token_hs256(header, payload, der, (size_t)der_len), JWT_REFUSED_ALG);
+	expect(&f->v, forge_hs256(header, payload, der, (size_t)der_len), JWT_REFUSED_ALG);
 	OPENSSL_free(der);
 	free(header);
 	free(payload);
@@ -816,7 +760,7 @@ static void test_rs384_signed_token_is_refused(void **state)
 	const struct fixture *f = *state;
 	char *header = header_json("RS384", f->rsa.kid), *payload = claims_text(claims_ours());
 
-	expect(&f->v, token_signed(header, payload, SIGN_RS384, our_rsa(f)), JWT_REFUSED_ALG);
+	expect(&f->v, forge_sign(header, payload, FORGE_RS384, our_rsa(f)), JWT_REFUSED_ALG);
 	free(header);
 	free(payload);
 }
@@ -826,11 +770,11 @@ static void test_ps256_signed_token_is_refused(void **state)
 	const struct fixture *f = *state;
 	char *header = header_json("PS256", f->rsa.kid), *payload = claims_text(claims_ours());
 
-	expect(&f->v, token_signed(header, payload, SIGN_PS256, our_rsa(f)), JWT_REFUSED_ALG);
+	expect(&f->v, forge_sign(header, payload, FORGE_PS256, our_rsa(f)), JWT_REFUSED_ALG);
 	free(header);
 	/* PS256 bytes under an RS256 header: PKCS#1 v1.5 verification must fail. */
 	header = header_json("RS256", f->rsa.kid);
-	expect(&f->v, token_signed(header, payload, SIGN_PS256, our_rsa(f)), JWT_REFUSED_SIGNATURE);
+	expect(&f->v, forge_sign(header, payload, FORGE_PS256, our_rsa(f)), JWT_REFUSED_SIGNATURE);
 	free(header);
 	free(payload);
 }
@@ -857,7 +801,7 @@ static void test_es256_header_with_rsa_kid_is_refused(void **state)
 	const struct fixture *f = *state;
 	char *header = header_json("ES256", f->rsa.kid), *payload = claims_text(claims_ours());
 
-	expect(&f->v, token_signed(header, payload, SIGN_ES256, f->ext_ec), JWT_REFUSED_ALG);
+	expect(&f->v, forge_sign(header, payload, FORGE_ES256, f->ext_ec), JWT_REFUSED_ALG);
 	free(header);
 	free(payload);
 }
@@ -867,7 +811,7 @@ static void test_rs256_header_with_ec_kid_is_refused(void **state)
 	const struct fixture *f = *state;
 	char *header = header_json("RS256", f->ec.kid), *payload = claims_text(claims_ours());
 
-	expect(&f->v_ec, token_signed(header, payload, SIGN_RS256, f->attacker), JWT_REFUSED_ALG);
+	expect(&f->v_ec, forge_sign(header, payload, FORGE_RS256, f->attacker), JWT_REFUSED_ALG);
 	free(header);
 	free(payload);
 }
@@ -999,8 +943,7 @@ static void test_embedded_jwk_of_attacker_is_not_used(void **state)
 	char *header = malloc(strlen(jwk_text) + 256);
 
 	sprintf(header, "{\"alg\":\"RS256\",\"kid\":\"%s\",\"jwk\":%s}", f->rsa.kid, jwk_text);
-	expect(&f->v, token_signed(header, payload, SIGN_RS256, f->attacker),
-	       JWT_REFUSED_SIGNATURE);
+	expect(&f->v, forge_sign(header, payload, FORGE_RS256, f->attacker), JWT_REFUSED_SIGNATURE);
 	free(header);
 	free(jwk_text);
 	free(payload);
@@ -1046,7 +989,7 @@ static void test_header_pointing_to_the_attackers_key_is_refused_without_fetchin
 			"\"x5u\":\"http://127.0.0.1:%d/"
 			"cert.pem\",\"jwk\":%s,\"x5c\":[\"MIIBIjAN\"]}",
 			kids[i], port, port, jwk);
-		expect(&f->v, token_signed(header, payload, SIGN_RS256, f->attacker), wanted[i]);
+		expect(&f->v, forge_sign(header, payload, FORGE_RS256, f->attacker), wanted[i]);
 	}
 	assert_int_equal(poll(&pending, 1, 100), 0);
 	close(fd);
@@ -1091,7 +1034,7 @@ static void test_typ_other_than_jwt_is_refused_as_malformed(void **state)
 static char *segment_replaced(const char *token, int segment, const char *text)
 {
 	const char *first = strchr(token, '.'), *second = strchr(first + 1, '.');
-	char *encoded = b64url(text, strlen(text));
+	char *encoded = forge_b64url(text, strlen(text));
 	char *out = malloc(strlen(token) + strlen(encoded) + 4);
 
 	if (segment == 0)
@@ -1140,8 +1083,7 @@ static void test_signature_by_another_key_is_refused(void **state)
 	const struct fixture *f = *state;
 	char *header = header_json("RS256", f->rsa.kid), *payload = claims_text(claims_ours());
 
-	expect(&f->v, token_signed(header, payload, SIGN_RS256, f->attacker),
-	       JWT_REFUSED_SIGNATURE);
+	expect(&f->v, forge_sign(header, payload, FORGE_RS256, f->attacker), JWT_REFUSED_SIGNATURE);
 	free(header);
 	free(payload);
 }
@@ -1150,7 +1092,7 @@ static void test_empty_or_short_rsa_signature_is_refused(void **state)
 {
 	const struct fixture *f = *state;
 	char *header = header_json("RS256", f->rsa.kid), *payload = claims_text(claims_ours());
-	char *input = signing_input(header, payload);
+	char *input = forge_signing_input(header, payload);
 	unsigned char zeros[255] = {0};
 
 	expect(&f->v, joined(input, ""), JWT_REFUSED_SIGNATURE);
@@ -1177,7 +1119,7 @@ static void test_es256_zero_signature_under_rsa_kid_is_refused_as_alg(void **sta
 {
 	const struct fixture *f = *state;
 	char *header = header_json("ES256", f->rsa.kid), *payload = claims_text(claims_ours());
-	char *input = signing_input(header, payload);
+	char *input = forge_signing_input(header, payload);
 	unsigned char zeros[64] = {0};
 
 	expect(&f->v, token_with_signature(input, zeros, sizeof(zeros)), JWT_REFUSED_ALG);
@@ -1191,7 +1133,7 @@ static void test_es256_zero_signature_is_refused(void **state)
 {
 	const struct fixture *f = *state;
 	char *header = header_json("ES256", f->ec.kid), *payload = claims_text(claims_ours());
-	char *input = signing_input(header, payload);
+	char *input = forge_signing_input(header, payload);
 	unsigned char zeros[64] = {0};
 
 	expect(&f->v_ec, token_with_signature(input, zeros, sizeof(zeros)), JWT_REFUSED_SIGNATURE);
@@ -1208,10 +1150,10 @@ static void test_es256_scalar_equal_to_group_order_is_refused(void **state)
 						0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
 	const struct fixture *f = *state;
 	char *header = header_json("ES256", f->ec.kid), *payload = claims_text(claims_ours());
-	char *input = signing_input(header, payload);
+	char *input = forge_signing_input(header, payload);
 	unsigned char sig[128];
 
-	assert_int_equal(evp_sign(SIGN_ES256, our_ec(f), input, sig, sizeof(sig)), 64);
+	assert_int_equal(evp_sign(FORGE_ES256, our_ec(f), input, sig, sizeof(sig)), 64);
 	expect(&f->v_ec, token_with_signature(input, sig, 64), JWT_OK);
 	memcpy(sig, order, 32); /* r = n */
 	expect(&f->v_ec, token_with_signature(input, sig, 64), JWT_REFUSED_SIGNATURE);
@@ -1226,7 +1168,7 @@ static void test_es256_signature_of_wrong_length_is_refused(void **state)
 {
 	const struct fixture *f = *state;
 	char *header = header_json("ES256", f->ec.kid), *payload = claims_text(claims_ours());
-	char *input = signing_input(header, payload);
+	char *input = forge_signing_input(header, payload);
 	unsigned char sig[128];
 	size_t der_len = sizeof(sig);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -1237,7 +1179,7 @@ static void test_es256_signature_of_wrong_length_is_refused(void **state)
 			 1);
 	EVP_MD_CTX_free(ctx);
 	expect(&f->v_ec, token_with_signature(input, sig, der_len), JWT_REFUSED_SIGNATURE);
-	assert_int_equal(evp_sign(SIGN_ES256, our_ec(f), input, sig, sizeof(sig)), 64);
+	assert_int_equal(evp_sign(FORGE_ES256, our_ec(f), input, sig, sizeof(sig)), 64);
 	expect(&f->v_ec, token_with_signature(input, sig, 63), JWT_REFUSED_SIGNATURE);
 	sig[64] = 0;
 	expect(&f->v_ec, token_with_signature(input, sig, 65), JWT_REFUSED_SIGNATURE);
@@ -1498,8 +1440,8 @@ static char *external_token(const struct fixture *f, json_t *claims, bool ec)
 {
 	char *header = header_json(ec ? "ES256" : "RS256", ec ? EXT_EC_KID : EXT_RSA_KID);
 	char *payload = claims_text(claims);
-	char *token = token_signed(header, payload, ec ? SIGN_ES256 : SIGN_RS256,
-				   ec ? f->ext_ec : f->ext_rsa);
+	char *token = forge_sign(header, payload, ec ? FORGE_ES256 : FORGE_RS256,
+				 ec ? f->ext_ec : f->ext_rsa);
 
 	free(header);
 	free(payload);
@@ -1600,7 +1542,7 @@ static void test_external_keys_skipped_at_load_are_unknown(void **state)
 	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
 		char *header = header_json("RS256", kids[i]);
 
-		expect(&f->v, token_signed(header, payload, SIGN_RS256, f->ext_rsa),
+		expect(&f->v, forge_sign(header, payload, FORGE_RS256, f->ext_rsa),
 		       JWT_REFUSED_KID);
 		free(header);
 	}
@@ -1670,7 +1612,7 @@ static void test_kid_is_rfc7638_thumbprint(void **state)
 		 json_string_value(json_object_get(key, "e")),
 		 json_string_value(json_object_get(key, "n")));
 	SHA256((unsigned char *)canonical, strlen(canonical), digest);
-	expected = b64url(digest, sizeof(digest));
+	expected = forge_b64url(digest, sizeof(digest));
 	assert_string_equal(f->rsa.kid, expected);
 	assert_int_equal(strlen(f->rsa.kid), 43);
 	free(expected);

@@ -24,6 +24,13 @@ void metrics_jwt_refused(int reason);
 void metrics_db_reconnect(void);
 void metrics_db_error(void);
 void metrics_worker_started(void);
+/*
+ * In a worker just forked into pool slot (0-based): its requests are then
+ * counted per worker, as cansd_pool_worker_requests_total{worker,pid}. A
+ * scrape of /metrics is not counted there, so reading the counts never
+ * changes them.
+ */
+void metrics_worker_slot(int slot);
 void metrics_worker_restarted(void);
 void metrics_set_pool_size(int workers);
 void metrics_busy(int delta);

@@ -35,6 +35,7 @@ thousands() {
 # shellcheck disable=SC2016 # backquotes are Markdown here, not expansions
 row_pool='nginx -> pool, cheapest route'
 row_me='authenticated (JWT + caller from the identity cache)'
+# shellcheck disable=SC2016
 row_db='authenticated, caller read from PostgreSQL every time (`CANSD_IDENTITY_CACHE_TTL=0`)'
 pool_rps=$(cell "$row_pool" 3) pool_p99=$(cell "$row_pool" 5)
 me_rps=$(cell "$row_me" 3) me_p99=$(cell "$row_me" 5) me_ratio=$(cell "$row_me" 7)

@@ -44,9 +44,14 @@ pool_start
 nginx_start
 
 base="http://127.0.0.1:$CANSD_HTTP_PORT"
+where="data in $CANSD_VAR_DIR; logs in $CANSD_VAR_DIR/log"
+if [ -L var ] && [ "$(readlink -f var)" = "$CANSD_VAR_DIR" ]; then
+	# stack_init moved it where postgres and nobody can enter (scripts/lib.sh)
+	where="data in $CANSD_VAR_DIR, NOT in ./var, which links there; logs in $CANSD_VAR_DIR/log"
+fi
 cat <<EOF
 
-cansd is running (data in $CANSD_VAR_DIR; logs in $CANSD_VAR_DIR/log).
+cansd is running ($where).
   API docs in a browser:  $base/docs/
   OpenAPI document:       $base/api/v1/openapi.yaml
   Health:                 $base/healthz   $base/readyz

@@ -100,8 +100,9 @@ login() {
 	body=$(jq -n --arg u "$1" --arg p "$2" '{username: $u, password: $p}')
 	code=$(curl -s -o "$tmp/login.json" -w '%{http_code}' --max-time 10 \
 		-H 'Content-Type: application/json' -d "$body" "$base/api/v1/auth/login" || true)
-	[ "$code" = 200 ] && jq -e '.access_token | type == "string"' "$tmp/login.json" >/dev/null ||
+	if [ "$code" != 200 ] || ! jq -e '.access_token | type == "string"' "$tmp/login.json" >/dev/null; then
 		die "login of $1: HTTP $code $(head -c 300 "$tmp/login.json" 2>/dev/null)"
+	fi
 }
 
 # stop: SIGTERM to make's process group (what a terminal's Ctrl-C amounts
@@ -144,7 +145,7 @@ case $target in /var/lib/cansd/?*) ;; *) die "var links to $target, not under /v
 grep -qF "data in $target, NOT in ./var" "$tmp/run.log" || die "make run did not say where the data lives"
 sock=$(stat -c '%a %U %G' "$target/run/cansd.sock") || die "no FastCGI socket"
 [ "$sock" = "660 cansd cansd-web" ] || die "FastCGI socket is '$sock', not '660 cansd cansd-web'"
-pool_root=$(ps -o user=,args= -u root | grep -F "$clone/build/rel/cansd serve" || true)
+pool_root=$(pgrep -u root -f -- "$clone/build/rel/cansd serve" || true)
 [ -z "$pool_root" ] || die "pool processes run as root: $pool_root"
 say "up, logged in after $((SECONDS - t0)) s; stopping"
 stop

@@ -42,7 +42,7 @@ leftovers() {
 	{
 		pgrep -f -- "$tmp/" || true
 		[ -z "$target" ] || pgrep -f -- "$target/" || true
-	} | grep -vx "$$" | sort -u
+	} | sort -u
 }
 
 cleanup() {

@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,5 +69,13 @@ int privilege_drop(const char *user, char *err, unsigned errlen)
 		snprintf(err, errlen, "still root after switching to %s", user);
 		return -1;
 	}
+#if defined(__SANITIZE_ADDRESS__)
+	/*
+	 * LeakSanitizer inspects the process at exit, which a process that
+	 * changed its uid may not do unless it is dumpable again. Only in the
+	 * sanitizer build the tests run: in production it stays undumpable.
+	 */
+	prctl(PR_SET_DUMPABLE, 1);
+#endif
 	return 0;
 }

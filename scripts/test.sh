@@ -191,6 +191,11 @@ if [ "${#integ[@]}" -gt 0 ]; then
 				(pg_start && pool_start && nginx_start) >/dev/null 2>&1 || true
 			fi
 		done
+		# OS-level checks of the running stack, and of the pool's TCP listener
+		for t in tests/pool_privileges.sh tests/fcgi_allowlist.sh; do
+			echo "-- $t"
+			if timeout 120 "$t" "$CANSD_BIN"; then pass "$t"; else fail "$t"; fi
+		done
 	else
 		fail "stack start"
 		for t in "${integ[@]}"; do fail "${t#build/asan/} (not run: no stack)"; done

@@ -22,6 +22,9 @@
 #   pool_start        `$CANSD_BIN serve` in the background; waits for its socket
 #   pool_stop         TERM, wait up to 15 s, then KILL the pool's process group
 #   nginx_start       render nginx/cansd.conf.template, start nginx, wait for the port
+#   cansd_http_listen_addr  print CANSD_HTTP_LISTEN (default 127.0.0.1); exit
+#                     when it is not loopback and demo data has the
+#                     well-known password
 #   nginx_stop        QUIT, wait, then TERM/KILL
 #   stack_stop        nginx_stop, pool_stop, pg_stop
 #   psql_super ARGS   psql as superuser postgres on the project's cluster
@@ -824,6 +827,37 @@ _nginx_openapi_json() {
 	rm -f "$out"
 }
 
+CANSD_DEMO_WELL_KNOWN_PASSWORD=demo-password
+
+# Prints the address nginx listens on: CANSD_HTTP_LISTEN (default 127.0.0.1;
+# an IPv4 address, 0.0.0.0, localhost, or [IPv6]). Refuses (exits) anything
+# but loopback while the demo users may carry the well-known password:
+# CANSD_DEMO=1 with CANSD_DEMO_PASSWORD unset or equal to it.
+cansd_http_listen_addr() {
+	local addr=${CANSD_HTTP_LISTEN:-127.0.0.1}
+	[[ $addr =~ ^([0-9.]+|localhost|\[[0-9A-Fa-f:.]+\])$ ]] ||
+		cansd_die "CANSD_HTTP_LISTEN must be an IPv4 address, localhost or [IPv6 address]: $addr"
+	case $addr in
+	127.* | localhost | '[::1]') ;;
+	*)
+		if [ "${CANSD_DEMO:-0}" = 1 ] &&
+			[ "${CANSD_DEMO_PASSWORD:-$CANSD_DEMO_WELL_KNOWN_PASSWORD}" = "$CANSD_DEMO_WELL_KNOWN_PASSWORD" ]; then
+			cansd_die "refusing to listen on $addr with demo data whose password is the well-known '$CANSD_DEMO_WELL_KNOWN_PASSWORD': set CANSD_DEMO=0, or CANSD_DEMO_PASSWORD to a secret one before the first start, or listen on loopback (CANSD_HTTP_LISTEN=127.0.0.1)"
+		fi
+		;;
+	esac
+	printf '%s\n' "$addr"
+}
+
+# Where to probe a listener on address $1: loopback for the wildcards.
+_cansd_probe_host() {
+	case $1 in
+	0.0.0.0 | '[::]' | localhost) echo 127.0.0.1 ;;
+	\[*) echo "${1:1:${#1}-2}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # Renders nginx/cansd.conf.template and starts nginx (daemon off) in its own
 # session. Sets CANSD_NGINX_PID.
 nginx_start() {
@@ -835,22 +869,24 @@ nginx_start() {
 		cansd_log "nginx already running (pid $CANSD_NGINX_PID)"
 		return 0
 	fi
-	local port=${CANSD_HTTP_PORT:-8080} rps=${CANSD_RATE_LIMIT_RPS:-50} static
+	local port=${CANSD_HTTP_PORT:-8080} rps=${CANSD_RATE_LIMIT_RPS:-50} static addr probe
+	addr=$(cansd_http_listen_addr) || exit 1
+	probe=$(_cansd_probe_host "$addr")
 	if ! [[ $port =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
 		cansd_die "CANSD_HTTP_PORT must be a port number: $port"
 	fi
 	if ! [[ $rps =~ ^[0-9]{1,7}$ ]] || [ "$rps" -lt 1 ]; then
 		cansd_die "CANSD_RATE_LIMIT_RPS must be a positive integer: $rps"
 	fi
-	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-		cansd_die "127.0.0.1:$port is already in use: set CANSD_HTTP_PORT to a free port"
+	if (exec 3<>"/dev/tcp/$probe/$port") 2>/dev/null; then
+		cansd_die "$addr:$port is already in use: set CANSD_HTTP_PORT to a free port"
 	fi
 	mkdir -p "$CANSD_NGINX_DIR/tmp"
 	static=$(_nginx_static_dir)
 	_nginx_openapi_json
 	cp -f "$CANSD_ROOT/nginx/cansd-fastcgi.conf" "$CANSD_NGINX_DIR/cansd-fastcgi.conf"
 	# shellcheck disable=SC2016 # envsubst gets the names, not their values
-	CANSD_NGINX_LISTEN=127.0.0.1:$port CANSD_RATE_LIMIT_RPS=$rps CANSD_STATIC_DIR=$static \
+	CANSD_NGINX_LISTEN=$addr:$port CANSD_RATE_LIMIT_RPS=$rps CANSD_STATIC_DIR=$static \
 		CANSD_FCGI_UPSTREAM=unix:$CANSD_FCGI_SOCKET CANSD_NGINX_DIR=$CANSD_NGINX_DIR \
 		envsubst '${CANSD_NGINX_LISTEN} ${CANSD_RATE_LIMIT_RPS} ${CANSD_VAR_DIR} ${CANSD_STATIC_DIR} ${CANSD_FCGI_UPSTREAM} ${CANSD_NGINX_DIR}' \
 		<"$CANSD_ROOT/nginx/cansd.conf.template" >"$CANSD_NGINX_DIR/nginx.conf"
@@ -867,8 +903,8 @@ nginx_start() {
 	CANSD_NGINX_PID=$!
 	local i
 	for ((i = 0; i < 100; i++)); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && [ -s "$CANSD_RUN_DIR/nginx.pid" ]; then
-			cansd_log "nginx started (pid $CANSD_NGINX_PID) on http://127.0.0.1:$port/"
+		if (exec 3<>"/dev/tcp/$probe/$port") 2>/dev/null && [ -s "$CANSD_RUN_DIR/nginx.pid" ]; then
+			cansd_log "nginx started (pid $CANSD_NGINX_PID) on http://$addr:$port/"
 			return 0
 		fi
 		if ! _cansd_alive "$CANSD_NGINX_PID"; then
@@ -877,7 +913,7 @@ nginx_start() {
 		fi
 		sleep 0.1
 	done
-	cansd_die "nginx did not listen on 127.0.0.1:$port within 10 s"
+	cansd_die "nginx did not listen on $addr:$port within 10 s"
 }
 
 nginx_stop() {

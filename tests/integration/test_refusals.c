@@ -19,7 +19,6 @@
 
 #include "core/roles.h"
 #include "handlers/routes.h"
-#include "tests/support/fcgi_raw.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
 #include "tests/support/route_call.h"
@@ -196,35 +195,35 @@ static void test_account_request_is_seen_by_admin_and_its_supervisor_only(void *
 	free(other_name);
 }
 
+/* The status the pool answers a raw FastCGI GET of uri from remote_addr (tests/fcgi_client.py). */
+static int raw_fastcgi_status(const char *uri, const char *remote_addr, int status)
+{
+	char command[1024];
+
+	snprintf(command, sizeof(command),
+		 "got=$(python3 tests/fcgi_client.py \"$CANSD_TEST_VAR_DIR/run/cansd.sock\" "
+		 "REQUEST_METHOD=GET REQUEST_URI=%s QUERY_STRING= SERVER_PROTOCOL=HTTP/1.1 "
+		 "REMOTE_ADDR=%s) && [ \"$got\" = %d ] || { echo \"%s from %s: $got\" >&2; "
+		 "exit 1; }",
+		 uri, remote_addr, status, uri, remote_addr);
+	return test_shell(command);
+}
+
 /*
  * /metrics is served to loopback peers only. nginx passes its peer as
  * REMOTE_ADDR; a FastCGI request straight to the pool's socket says
- * 10.0.0.1, as nginx would for a client on another host.
+ * 10.0.0.1, as nginx would for a client on another host, and the handler
+ * refuses it (nginx's own allow list is the other half of "twice").
  */
 static void test_metrics_from_a_non_loopback_peer_is_403(void **state)
 {
-	char sock[4096];
-	struct fcgi_raw_response r;
-
 	(void)state;
-	snprintf(sock, sizeof(sock), "%s/run/cansd.sock", test_env("CANSD_TEST_VAR_DIR"));
-	assert_int_equal(fcgi_raw_request(sock, "GET", "/metrics", "10.0.0.1", &r), 0);
-	if (r.status != 403)
-		fprintf(stderr, "GET /metrics from 10.0.0.1: %s\n", r.output);
-	assert_int_equal(r.status, 403);
-	assert_non_null(strstr(r.output, "/forbidden"));
-	assert_null(strstr(r.output, "cansd_http_requests_total"));
-	fcgi_raw_free(&r);
-
+	assert_int_equal(raw_fastcgi_status("/metrics", "10.0.0.1", 403), 0);
+	assert_int_equal(raw_fastcgi_status("/metrics", "::ffff:10.0.0.1", 403), 0);
+	assert_int_equal(raw_fastcgi_status("/metrics", "192.168.1.20", 403), 0);
 	/* The same request from loopback is answered: the address alone decides. */
-	assert_int_equal(fcgi_raw_request(sock, "GET", "/metrics", "127.0.0.1", &r), 0);
-	assert_int_equal(r.status, 200);
-	assert_non_null(strstr(r.output, "cansd_pool_workers"));
-	fcgi_raw_free(&r);
-
-	assert_int_equal(fcgi_raw_request(sock, "GET", "/metrics", "::ffff:10.0.0.1", &r), 0);
-	assert_int_equal(r.status, 403);
-	fcgi_raw_free(&r);
+	assert_int_equal(raw_fastcgi_status("/metrics", "127.0.0.1", 200), 0);
+	assert_int_equal(raw_fastcgi_status("/metrics", "::1", 200), 0);
 }
 
 int main(void)

@@ -417,6 +417,27 @@ migrate() {
 			cansd_die "migration $base failed; nothing of it was applied"
 		fi
 	done
+	apply_functions
+}
+
+# Applies every sql/functions/*.sql (functions, views, policies, triggers,
+# written idempotently) in name order, as cansd_owner, in one transaction, at
+# every start after the migrations. (Temporary on branch cases until issue
+# 14's mechanism lands on main.)
+apply_functions() {
+	_cansd_paths
+	local dir=${CANSD_FUNCTIONS_DIR:-$CANSD_ROOT/sql/functions} f
+	[ -d "$dir" ] || return 0
+	if ! {
+		printf 'SET client_min_messages = warning;\nSET ROLE cansd_owner;\n'
+		for f in $(cd "$dir" && find . -maxdepth 1 -name '*.sql' -printf '%f\n' | sort); do
+			cat -- "$dir/$f"
+			printf '\n;\n'
+		done
+		printf 'RESET ROLE;\n'
+	} | psql_super -d cansd --single-transaction -f - >/dev/null; then
+		cansd_die "applying sql/functions failed; nothing of it was applied"
+	fi
 }
 
 # Prints a box around its arguments (one line each) on stdout.

@@ -15,7 +15,8 @@
 #   pg_running        true while the postmaster is alive
 #   pool_running, nginx_running   likewise
 #   migrate           apply sql/migrations/NNN_*.sql not yet applied (creates
-#                     public.schema_migrations when missing)
+#                     public.schema_migrations when missing), then apply_sql_source
+#   apply_sql_source  re-apply sql/functions/*.sql (functions, views, policies)
 #   bootstrap_admin   create user admin when missing (prints a generated password once)
 #   seed_demo         when CANSD_DEMO=1 and no user but admin exists: sql/seed/demo.sql
 #   pool_start        `$CANSD_BIN serve` in the background; waits for its socket
@@ -417,26 +418,58 @@ migrate() {
 			cansd_die "migration $base failed; nothing of it was applied"
 		fi
 	done
-	apply_functions
+	apply_sql_source
 }
 
-# Applies every sql/functions/*.sql (functions, views, policies, triggers,
-# written idempotently) in name order, as cansd_owner, in one transaction, at
-# every start after the migrations. (Temporary on branch cases until issue
-# 14's mechanism lands on main.)
-apply_functions() {
+# Applies the SQL source files (functions, views, policies, triggers and
+# function grants) after the migrations, at every start, in one transaction
+# as cansd_owner: sql/functions/base.sql first (what the others build on),
+# then the rest in name order. Every file is idempotent (CREATE OR REPLACE,
+# DROP ... IF EXISTS before CREATE POLICY/TRIGGER). The cansd.api_*
+# functions are dropped first: only C calls them, so nothing depends on them,
+# and a changed signature needs no hand-written DROP. check_function_bodies
+# is off so that files need not be ordered by the functions they call;
+# plpgsql bodies are checked on first call anyway, and make test calls them.
+apply_sql_source() {
 	_cansd_paths
-	local dir=${CANSD_FUNCTIONS_DIR:-$CANSD_ROOT/sql/functions} f
-	[ -d "$dir" ] || return 0
+	local dir=${CANSD_SQL_SOURCE_DIR:-$CANSD_ROOT/sql/functions} f
+	[ -f "$dir/base.sql" ] || cansd_die "$dir/base.sql is missing"
+	local files=("$dir/base.sql")
+	for f in "$dir"/*.sql; do
+		[ "$f" = "$dir/base.sql" ] || files+=("$f")
+	done
 	if ! {
-		printf 'SET client_min_messages = warning;\nSET ROLE cansd_owner;\n'
-		for f in $(cd "$dir" && find . -maxdepth 1 -name '*.sql' -printf '%f\n' | sort); do
-			cat -- "$dir/$f"
-			printf '\n;\n'
+		printf 'SET ROLE cansd_owner;
+SET check_function_bodies = off;
+SET client_min_messages = warning;
+'
+		cat <<-'SQL'
+			DO $drop$
+			DECLARE f regprocedure;
+			BEGIN
+				FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
+				         JOIN pg_namespace n ON n.oid = p.pronamespace
+				         WHERE n.nspname = 'cansd' AND p.proname LIKE 'api\_%'
+				LOOP
+					EXECUTE 'DROP FUNCTION ' || f;
+				END LOOP;
+			END
+			$drop$;
+		SQL
+		for f in "${files[@]}"; do
+			printf '
+-- %s
+' "${f#"$CANSD_ROOT"/}"
+			cat -- "$f"
+			printf '
+;
+'
 		done
-		printf 'RESET ROLE;\n'
+		printf 'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA cansd TO cansd_app;
+RESET ROLE;
+'
 	} | psql_super -d cansd --single-transaction -f - >/dev/null; then
-		cansd_die "applying sql/functions failed; nothing of it was applied"
+		cansd_die "applying the SQL source files ($dir) failed; nothing of it was applied"
 	fi
 }
 

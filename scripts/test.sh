@@ -168,6 +168,8 @@ if [ "${#integ[@]}" -gt 0 ]; then
 			if $CANSD_TEST_PSQL <"$s"; then pass "$s"; else fail "$s"; fi
 		done
 		shopt -u nullglob
+		echo "-- tests/statements/check.sh"
+		if tests/statements/check.sh "$CANSD_TEST_PSQL"; then pass "statements match C and SQL"; else fail "statements match C and SQL"; fi
 		for t in "${integ[@]}"; do
 			name=${t#build/asan/}
 			echo "-- $name"

@@ -14,13 +14,6 @@ LANGUAGE sql STABLE AS $$
 	SELECT nullif(current_setting('app.user_id', true), '')::bigint
 $$;
 
-CREATE FUNCTION cansd.begin_request(actor bigint, request_id text, client_addr text)
-RETURNS void LANGUAGE sql AS $$
-	SELECT set_config('app.user_id', coalesce(actor::text, ''), true),
-	       set_config('app.request_id', coalesce(request_id, ''), true),
-	       set_config('app.client_addr', coalesce(client_addr, ''), true);
-$$;
-
 CREATE TABLE cansd.users (
 	id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
 	username      text NOT NULL UNIQUE CHECK (username ~ '^[a-z0-9][a-z0-9._-]{1,62}$'),
@@ -38,26 +31,6 @@ CREATE TABLE cansd.users (
 	CHECK (supervisor_id IS DISTINCT FROM id)
 );
 CREATE INDEX users_supervisor_idx ON cansd.users (supervisor_id);
-
--- The caller's roles, read past row-level security so that policies on
--- users itself can ask without recursing.
-CREATE FUNCTION cansd.current_roles() RETURNS text[]
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	SELECT coalesce((SELECT roles FROM cansd.users
-	                 WHERE id = cansd.current_user_id() AND active), '{}')
-$$;
-
-CREATE FUNCTION cansd.has_role(role text) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-	SELECT role = ANY (cansd.current_roles())
-$$;
-
--- A supervisor's team: the workers whose supervisor they are.
-CREATE FUNCTION cansd.is_my_team_member(member bigint) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM cansd.users
-	               WHERE id = member AND supervisor_id = cansd.current_user_id())
-$$;
 
 CREATE TABLE cansd.refresh_tokens (
 	id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -94,33 +67,12 @@ CREATE TABLE cansd.audit_events (
 CREATE INDEX audit_events_entity_idx ON cansd.audit_events (entity_type, entity_id, id);
 CREATE INDEX audit_events_actor_idx ON cansd.audit_events (actor_id, id);
 
--- Every change writes its event in the same transaction through this.
-CREATE FUNCTION cansd.audit(action text, entity_type text, entity_id text, detail jsonb DEFAULT NULL)
-RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	INSERT INTO cansd.audit_events (actor_id, action, entity_type, entity_id,
-	                                request_id, client_addr, detail)
-	VALUES (cansd.current_user_id(), action, entity_type, entity_id,
-	        nullif(current_setting('app.request_id', true), ''),
-	        nullif(current_setting('app.client_addr', true), ''), detail);
-$$;
-
 -- Not FORCEd: the owner's SECURITY DEFINER functions (current_roles, the
 -- login and identity lookups) must read past the policies, and the service
 -- never connects as the owner, so the policies always bind cansd_app.
 ALTER TABLE cansd.users ENABLE ROW LEVEL SECURITY;
-CREATE POLICY users_read ON cansd.users FOR SELECT USING (
-	id = cansd.current_user_id()
-	OR cansd.has_role('program_admin')
-	OR cansd.has_role('certification_office')
-	OR (cansd.has_role('supervisor') AND supervisor_id = cansd.current_user_id()));
-CREATE POLICY users_admin_insert ON cansd.users FOR INSERT
-	WITH CHECK (cansd.has_role('program_admin'));
-CREATE POLICY users_admin_update ON cansd.users FOR UPDATE
-	USING (cansd.has_role('program_admin')) WITH CHECK (cansd.has_role('program_admin'));
 
 ALTER TABLE cansd.audit_events ENABLE ROW LEVEL SECURITY;
-CREATE POLICY audit_admin_read ON cansd.audit_events FOR SELECT
-	USING (cansd.has_role('program_admin'));
 
 -- Sessions and throttling are reached only through SECURITY DEFINER
 -- functions (there is no user yet when they run).

@@ -1,32 +1,3 @@
--- GET /audit: the audit trail for program admins (row-level security on
--- audit_events admits no one else), oldest first, filtered and paged.
-
-CREATE FUNCTION cansd.audit_json(e cansd.audit_events) RETURNS json
-LANGUAGE sql STABLE AS $$
-	SELECT json_build_object(
-		'id', e.id::text, 'at', cansd.rfc3339(e.at), 'actor_id', e.actor_id::text,
-		'action', e.action, 'entity_type', e.entity_type, 'entity_id', e.entity_id,
-		'request_id', e.request_id, 'client_addr', e.client_addr, 'detail', e.detail)
-$$;
-
-CREATE FUNCTION cansd.api_audit_list(actor bigint, request_id text, addr text, lim integer,
-	cursor_id bigint, entity_type_filter text, entity_id_filter text, actor_filter bigint,
-	since timestamptz) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	result text;
-BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT cansd.page_json(array_agg(cansd.audit_json(p.e) ORDER BY (p.e).id),
-	                       array_agg((p.e).id ORDER BY (p.e).id), lim)
-	INTO result
-	FROM (SELECT e FROM cansd.audit_events e
-	      WHERE (cursor_id IS NULL OR e.id > cursor_id)
-	        AND (entity_type_filter IS NULL OR e.entity_type = entity_type_filter)
-	        AND (entity_id_filter IS NULL OR e.entity_id = entity_id_filter)
-	        AND (actor_filter IS NULL OR e.actor_id = actor_filter)
-	        AND (since IS NULL OR e.at >= since)
-	      ORDER BY e.id LIMIT lim + 1) p;
-	RETURN result;
-END
-$$;
+-- This migration once held only functions; they live in sql/functions/audit.sql,
+-- re-applied at every start. Kept (empty) so that its version stays recorded.
+SELECT 1;

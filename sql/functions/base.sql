@@ -1,0 +1,73 @@
+-- The base every resource builds on: the request context, the caller's
+-- roles, the audit writer, refusals as SQLSTATEs, JSON helpers and paging.
+-- Applied first by scripts/lib.sh apply_sql_source; idempotent.
+
+CREATE OR REPLACE FUNCTION cansd.begin_request(actor bigint, request_id text, client_addr text)
+RETURNS void LANGUAGE sql AS $$
+	SELECT set_config('app.user_id', coalesce(actor::text, ''), true),
+	       set_config('app.request_id', coalesce(request_id, ''), true),
+	       set_config('app.client_addr', coalesce(client_addr, ''), true);
+$$;
+
+-- The caller's roles, read past row-level security so that policies on
+-- users itself can ask without recursing.
+CREATE OR REPLACE FUNCTION cansd.current_roles() RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+	SELECT coalesce((SELECT roles FROM cansd.users
+	                 WHERE id = cansd.current_user_id() AND active), '{}')
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.has_role(role text) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+	SELECT role = ANY (cansd.current_roles())
+$$;
+
+-- A supervisor's team: the workers whose supervisor they are.
+CREATE OR REPLACE FUNCTION cansd.is_my_team_member(member bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+	SELECT EXISTS (SELECT 1 FROM cansd.users
+	               WHERE id = member AND supervisor_id = cansd.current_user_id())
+$$;
+
+-- Every change writes its event in the same transaction through this.
+CREATE OR REPLACE FUNCTION cansd.audit(action text, entity_type text, entity_id text, detail jsonb DEFAULT NULL)
+RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+	INSERT INTO cansd.audit_events (actor_id, action, entity_type, entity_id,
+	                                request_id, client_addr, detail)
+	VALUES (cansd.current_user_id(), action, entity_type, entity_id,
+	        nullif(current_setting('app.request_id', true), ''),
+	        nullif(current_setting('app.client_addr', true), ''), detail);
+$$;
+
+
+-- Refusals the API names. The message is for clients; DETAIL, a JSON
+-- object, adds members to the problem body (errors[], missing[]).
+CREATE OR REPLACE FUNCTION cansd.fail(state text, message text, detail json DEFAULT NULL) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION USING ERRCODE = state, MESSAGE = message,
+		DETAIL = coalesce(detail::text, '');
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.fail_field(field text, code text, message text) RETURNS void
+LANGUAGE sql AS $$
+	SELECT cansd.fail('CN400', 'The request body breaks the rules of this endpoint.',
+		json_build_object('errors', json_build_array(
+			json_build_object('field', field, 'code', code, 'message', message))));
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.rfc3339(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+$$;
+
+-- Every list answers {"items": [...], "next_cursor": id | null}: callers
+-- fetch lim + 1 rows in id order, and the extra row only says there is more.
+CREATE OR REPLACE FUNCTION cansd.page_json(items json[], ids bigint[], lim integer) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT json_build_object(
+		'items', coalesce(array_to_json(items[1:lim]), '[]'::json),
+		'next_cursor', CASE WHEN cardinality(items) > lim THEN ids[lim]::text END)::text
+$$;
+

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Holds three things together that nothing else ties: the C calls
+# (db_call / db_call_as in handlers/ and auth/), the prepared statements of
+# sql/queries.sql, and the SQL functions they call. For every statement:
+#   - some C call uses it, and every C call names a statement that exists;
+#   - the C call passes as many parameters as the statement has ($1..$N;
+#     db_call_as adds the actor, request id and client address as $1..$3);
+#   - the statement's parameters are exactly the called function's arguments.
+# The last check asks the database (after migrate): run by scripts/test.sh as
+#   tests/statements/check.sh "<psql command prefix as superuser on cansd>"
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+psql_cmd=${1:?usage: check.sh PSQL-COMMAND}
+
+# name<TAB>params-passed by C (db_call_as counts +3), from every call site
+c_calls=$(cat handlers/*.c auth/*.c | perl -0777 -ne '
+	while (/\bdb_call(_as)?\s*\(\s*req\s*,\s*"([a-z0-9_]+)"\s*,\s*(\d+)\s*,/g) {
+		print "$2\t", $3 + ($1 ? 3 : 0), "\n";
+	}' | sort -u)
+# name<TAB>highest $k<TAB>called function, from sql/queries.sql
+statements=$(perl -ne '
+	if (/^-- name: ([a-z0-9_]+)/) { flush(); $n = $1; $max = 0; $fn = ""; next }
+	next unless defined $n;
+	while (/\$(\d+)/g) { $max = $1 if $1 > $max }
+	$fn = $1 if !$fn && /\bcansd\.([a-z0-9_]+)\s*\(/;
+	sub flush { print "$n\t$max\t$fn\n" if defined $n }
+	END { flush() }' sql/queries.sql)
+
+bad=0
+complain() {
+	printf 'statements: %s\n' "$*" >&2
+	bad=1
+}
+
+while IFS=$'\t' read -r name passed; do
+	[ -n "$name" ] || continue
+	line=$(awk -F'\t' -v n="$name" '$1 == n' <<<"$statements")
+	if [ -z "$line" ]; then
+		complain "C calls \"$name\", which sql/queries.sql does not define"
+		continue
+	fi
+	want=$(cut -f2 <<<"$line")
+	[ "$passed" = "$want" ] ||
+		complain "\"$name\": C passes $passed parameters (db_call_as counts 3), the statement takes $want"
+	[ "$(awk -F'\t' -v n="$name" '$1 == n' <<<"$c_calls" | wc -l)" = 1 ] ||
+		complain "\"$name\" is called with different parameter counts"
+done <<<"$c_calls"
+
+while IFS=$'\t' read -r name max fn; do
+	[ -n "$name" ] || continue
+	grep -q "^$name"$'\t' <<<"$c_calls" || complain "\"$name\" in sql/queries.sql is called by no C code"
+	[ -n "$fn" ] || {
+		complain "\"$name\" calls no cansd.* function"
+		continue
+	}
+	nargs=$($psql_cmd -c "SELECT string_agg(pronargs::text, ',') FROM pg_proc p
+		JOIN pg_namespace n ON n.oid = p.pronamespace
+		WHERE n.nspname = 'cansd' AND p.proname = '$fn'")
+	case $nargs in
+	'') complain "\"$name\" calls cansd.$fn, which the database does not have" ;;
+	*,*) complain "cansd.$fn is overloaded ($nargs arguments): a statement must name one function" ;;
+	"$max") ;;
+	*) complain "\"$name\" passes $max parameters to cansd.$fn, which takes $nargs (counting OUT parameters out)" ;;
+	esac
+done <<<"$statements"
+
+n=$(grep -c . <<<"$statements")
+[ "$bad" = 0 ] && printf 'statements: %s statements, their C calls and SQL functions agree\n' "$n"
+exit "$bad"

@@ -1,6 +1,3 @@
--- (Named to sort after cases.sql, whose helpers its SQL bodies call: the
--- files are applied in name order and SQL function bodies are checked when
--- created.)
 -- GET /cans-due: which CANS each child of a case owes, by when, and whether
 -- it is met (PRODUCT.md "When due"). Computed, never stored, so a new case,
 -- child, extension request or closing shows at once. Scoped by the cases

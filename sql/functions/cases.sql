@@ -150,9 +150,9 @@ LANGUAGE sql STABLE AS $$
 	            'linked_to_all_children', m.all_children) END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.case_json(c cansd.cases) RETURNS jsonb
+CREATE OR REPLACE FUNCTION cansd.case_json(c cansd.cases) RETURNS json
 LANGUAGE sql STABLE AS $$
-	SELECT jsonb_build_object(
+	SELECT json_build_object(
 		'id', c.id::text, 'sacwis_case_id', c.sacwis_case_id, 'program', c.program,
 		'opened_on', c.opened_on, 'worker_id', c.worker_id::text, 'status', c.status,
 		'referral_received_at', cansd.rfc3339(c.referral_received_at),
@@ -160,16 +160,17 @@ LANGUAGE sql STABLE AS $$
 		'response_hours', cansd.case_response_hours(c),
 		'extension_requested_on', c.extension_requested_on,
 		'extension_reason', c.extension_reason, 'closed_on', c.closed_on,
-		'flags', to_jsonb(cansd.case_flags(c)), 'version', c.version,
+		'flags', to_json(cansd.case_flags(c)), 'version', c.version,
 		'created_at', cansd.rfc3339(c.created_at), 'updated_at', cansd.rfc3339(c.updated_at))
 $$;
 
--- GET /cases/{id} and every write: the case with its members.
+-- GET /cases/{id} and every write: the case with its members, appended as
+-- the last member of the object (json keeps the order the API documents).
 CREATE OR REPLACE FUNCTION cansd.case_with_members(c cansd.cases) RETURNS text
 LANGUAGE sql STABLE AS $$
-	SELECT (cansd.case_json(c) || jsonb_build_object('members', coalesce((
-		SELECT jsonb_agg(cansd.member_json(m) ORDER BY m.id)
-		FROM cansd.members m WHERE m.case_id = c.id), '[]')))::text
+	SELECT left(cansd.case_json(c)::text, -1) || ', "members": ' || coalesce((
+		SELECT json_agg(cansd.member_json(m) ORDER BY m.id)
+		FROM cansd.members m WHERE m.case_id = c.id), '[]')::text || '}'
 $$;
 
 -- One audit event per case read (a list writes one per case it shows), so
@@ -294,7 +295,7 @@ BEGIN
 	        AND (flag_filter IS NULL OR flag_filter = ANY (cansd.case_flags(c)))
 	      ORDER BY c.id LIMIT lim + 1) p (c);
 	PERFORM cansd.audit_case_reads(ARRAY(SELECT (r).id FROM unnest(picked[1:lim]) r), 'list');
-	RETURN cansd.page_json(ARRAY(SELECT cansd.case_json(r)::json FROM unnest(picked) r),
+	RETURN cansd.page_json(ARRAY(SELECT cansd.case_json(r) FROM unnest(picked) r),
 	                       ARRAY(SELECT (r).id FROM unnest(picked) r), lim);
 END
 $$;

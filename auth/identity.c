@@ -7,8 +7,8 @@
 #include "../core/config.h"
 #include "../core/db.h"
 #include "../core/metrics.h"
-#include "../fcgi/problem.h"
-#include "../fcgi/route.h"
+#include "../core/problem.h"
+#include "../core/route.h"
 #include "identity_cache.h"
 
 struct auth_context auth;
@@ -96,6 +96,7 @@ int auth_load_identity(struct request *req, const char *user_id, const char *use
 	if (!id->missing)
 		id->missing = "";
 	req->identity = id;
+	req->caller_id = id->user_id;
 	return 0;
 }
 
@@ -191,8 +192,10 @@ static int load_caller(struct request *req, const struct jwt_claims *claims)
 	uint64_t epoch;
 
 	req->identity = identity_cache_get(req->arena, key, now, day);
-	if (req->identity)
+	if (req->identity) {
+		req->caller_id = req->identity->user_id;
 		return 0;
+	}
 	/* Read before the lookup: a change committed meanwhile makes this entry stale. */
 	epoch = identity_cache_epoch();
 	if (claims->issuer->external)

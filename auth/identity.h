@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "../fcgi/request.h"
+#include "../core/request.h"
 #include "jwt.h"
 #include "token_cache.h"
 

@@ -14,7 +14,7 @@
 #include <jwt.h>
 #undef jwt_alg
 
-#include "auth/jwt.h"
+#include "jwt.h"
 
 #include <limits.h>
 #include <stdio.h>

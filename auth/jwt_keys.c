@@ -8,7 +8,7 @@
  * Errors are written to the caller's err buffer: a bad key file must stop the
  * service at start with a message an operator can act on, not fail at a login.
  */
-#include "auth/jwt.h"
+#include "jwt.h"
 
 #include <stdarg.h>
 #include <stdio.h>

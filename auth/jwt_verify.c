@@ -10,7 +10,7 @@
  * the `kid` names fixes the algorithm, never the header, and no header points
  * us anywhere else: `jku`, `x5u`, `jwk` and `x5c` are never read.
  */
-#include "auth/jwt.h"
+#include "jwt.h"
 
 #include <limits.h>
 #include <stdint.h>

@@ -5,7 +5,7 @@
  * cost it may demand before deriving anything: a corrupt or hostile row makes
  * it return false, never crash or spin.
  */
-#include "auth/password.h"
+#include "password.h"
 
 #include <limits.h>
 #include <stdio.h>

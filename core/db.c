@@ -6,9 +6,8 @@
 
 #include <jansson.h>
 
-#include "../auth/identity.h"
-#include "../fcgi/problem.h"
-#include "../fcgi/request.h"
+#include "problem.h"
+#include "request.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -220,7 +219,7 @@ PGresult *db_call_as(struct request *req, const char *statement, int n_params,
 
 	if (n_params + 3 > DB_MAX_PARAMS)
 		abort();
-	all[0] = req->identity ? req->identity->user_id : NULL;
+	all[0] = req->caller_id;
 	all[1] = req->request_id;
 	all[2] = req->client_addr;
 	for (i = 0; i < n_params; i++)

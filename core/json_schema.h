@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "../fcgi/problem.h"
+#include "problem.h"
 
 enum json_field_type {
 	JF_STRING,  /* min/max: length in characters (UTF-8 code points) */

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "../fcgi/route.h"
 #include "arena.h"
 
 /* The statuses the service gives; anything else is counted as "other". */
@@ -23,8 +22,11 @@ struct route_counters {
 	uint64_t latency_micros;
 };
 
+/* Refusal reasons the caller may name at start; more are counted as the last. */
+#define MAX_REFUSAL_LABELS 32
+
 struct shared_metrics {
-	uint64_t jwt_refused[JWT_REFUSAL_COUNT];
+	uint64_t jwt_refused[MAX_REFUSAL_LABELS];
 	uint64_t db_reconnects;
 	uint64_t db_errors;
 	uint64_t workers_started;
@@ -36,8 +38,13 @@ struct shared_metrics {
 
 static struct shared_metrics *shared;
 static size_t n_route_slots;
+/* Labels given at start (they outlive the pool: the caller keeps them). */
+static const char *const *route_labels;
+static const char *const *refusal_labels;
+static size_t n_refusal_labels;
 
-int metrics_init(size_t n_routes)
+int metrics_init(const char *const *route_label, size_t n_routes, const char *const *refusal_label,
+		 size_t n_refusals)
 {
 	size_t size = sizeof(*shared) + (n_routes + 1) * sizeof(struct route_counters);
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -47,6 +54,9 @@ int metrics_init(size_t n_routes)
 	memset(p, 0, size);
 	shared = p;
 	n_route_slots = n_routes + 1;
+	route_labels = route_label;
+	refusal_labels = refusal_label;
+	n_refusal_labels = n_refusals < MAX_REFUSAL_LABELS ? n_refusals : MAX_REFUSAL_LABELS;
 	return 0;
 }
 
@@ -84,10 +94,12 @@ void metrics_request(size_t route_index, int status, double seconds)
 	ADD(rc->latency_micros, (uint64_t)(seconds * 1e6));
 }
 
-void metrics_jwt_refused(enum jwt_refusal reason)
+void metrics_jwt_refused(int reason)
 {
-	if ((int)reason > 0 && reason < JWT_REFUSAL_COUNT)
-		ADD(shared->jwt_refused[reason], 1);
+	size_t slot = (size_t)reason;
+
+	if (shared && reason > 0 && slot < n_refusal_labels && slot < MAX_REFUSAL_LABELS)
+		ADD(shared->jwt_refused[slot], 1);
 }
 
 void metrics_db_reconnect(void)
@@ -170,15 +182,14 @@ void metrics_render(struct buf *out)
 	for (i = 0; i < n_route_slots; i++) {
 		const char *label = "unmatched";
 
-		if (i < routes_count)
-			label = arena_printf(out->arena, "%s %s", routes[i].method, routes[i].path);
+		if (i < n_route_slots - 1 && route_labels)
+			label = route_labels[i];
 		render_route(out, label, &shared->routes[i]);
 	}
 	buf_puts(out, "# HELP cansd_jwt_refused_total Bearer tokens refused, by reason.\n"
 		      "# TYPE cansd_jwt_refused_total counter\n");
-	for (i = 1; i < JWT_REFUSAL_COUNT; i++)
-		buf_printf(out, "cansd_jwt_refused_total{reason=\"%s\"} %llu\n",
-			   jwt_refusal_name((enum jwt_refusal)i),
+	for (i = 1; i < n_refusal_labels; i++)
+		buf_printf(out, "cansd_jwt_refused_total{reason=\"%s\"} %llu\n", refusal_labels[i],
 			   (unsigned long long)load(&shared->jwt_refused[i]));
 	buf_printf(out,
 		   "# TYPE cansd_pool_workers gauge\ncansd_pool_workers %lld\n"

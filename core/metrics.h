@@ -8,16 +8,19 @@
 
 #include <stddef.h>
 
-#include "../auth/jwt.h"
-
 struct buf;
 
-/* Called once in the master, before forking; n_routes from the route table. */
-int metrics_init(size_t n_routes);
+/*
+ * Called once in the master, before forking. route_label[i] names route i
+ * ("GET /api/v1/me"), refusal_label[r] the token refusal reason r (index 0,
+ * "no refusal", is never counted); both arrays must outlive the pool.
+ */
+int metrics_init(const char *const *route_label, size_t n_routes, const char *const *refusal_label,
+		 size_t n_refusals);
 
 /* route_index n_routes means "no route matched". */
 void metrics_request(size_t route_index, int status, double seconds);
-void metrics_jwt_refused(enum jwt_refusal reason);
+void metrics_jwt_refused(int reason);
 void metrics_db_reconnect(void);
 void metrics_db_error(void);
 void metrics_worker_started(void);

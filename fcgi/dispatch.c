@@ -8,7 +8,7 @@
 #include "../auth/identity_cache.h"
 #include "../core/config.h"
 #include "../core/metrics.h"
-#include "problem.h"
+#include "../core/problem.h"
 
 /* "application/json" with at most a charset=utf-8 parameter. */
 static bool media_type_is(const char *content_type, const char *wanted)

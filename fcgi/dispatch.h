@@ -5,8 +5,8 @@
 #ifndef CANSD_DISPATCH_H
 #define CANSD_DISPATCH_H
 
-#include "request.h"
-#include "route.h"
+#include "../core/request.h"
+#include "../core/route.h"
 
 /* Leaves the complete response in req->response. */
 void dispatch(struct request *req, const struct route *table, size_t count);

@@ -21,8 +21,8 @@
 #include "../core/log.h"
 #include "../core/metrics.h"
 #include "dispatch.h"
-#include "problem.h"
-#include "route.h"
+#include "../core/problem.h"
+#include "../core/route.h"
 
 static volatile sig_atomic_t stopping;
 
@@ -119,6 +119,16 @@ static void write_response(FCGX_Request *fr, struct request *req)
 			strerror(FCGX_GetError(fr->out)));
 }
 
+/* The route table, handed over by the entry point: the transport knows no handler. */
+static const struct route *route_table;
+static size_t route_count;
+
+void worker_set_routes(const struct route *table, size_t count)
+{
+	route_table = table;
+	route_count = count;
+}
+
 static void handle(FCGX_Request *fr, struct arena *arena)
 {
 	struct request req;
@@ -130,7 +140,7 @@ static void handle(FCGX_Request *fr, struct arena *arena)
 	} else {
 		req.read_body = read_body;
 		req.transport = fr;
-		dispatch(&req, routes, routes_count);
+		dispatch(&req, route_table, route_count);
 	}
 	write_response(fr, &req);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../core/db.h"
-#include "../fcgi/problem.h"
+#include "../core/problem.h"
 #include "common.h"
 #include "handlers.h"
 

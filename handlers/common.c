@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../fcgi/problem.h"
+#include "../core/problem.h"
 
 static bool all_digits(const char *s, size_t max)
 {

@@ -4,7 +4,7 @@
 
 #include <jansson.h>
 
-#include "../fcgi/request.h"
+#include "../core/request.h"
 
 #define PAGE_DEFAULT_LIMIT "50"
 #define PAGE_MAX_LIMIT 500

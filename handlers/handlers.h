@@ -2,7 +2,7 @@
 #ifndef CANSD_HANDLERS_H
 #define CANSD_HANDLERS_H
 
-#include "../fcgi/request.h"
+#include "../core/request.h"
 
 /* operations (health.c) */
 int health_live(struct request *req);

@@ -3,7 +3,7 @@
 
 #include "../core/db.h"
 #include "../core/metrics.h"
-#include "../fcgi/problem.h"
+#include "../core/problem.h"
 #include "handlers.h"
 
 int health_live(struct request *req)

@@ -4,7 +4,7 @@
  * enforces each row before the handler runs; tests/unit/test_routes.c walks
  * the table. Keep rows grouped by resource, in API.md's order.
  */
-#include "../fcgi/route.h"
+#include "routes.h"
 #include "handlers.h"
 
 #define ADMIN ROLE_PROGRAM_ADMIN

@@ -3,7 +3,7 @@
  * (cansd.trainings), so a new training code needs a migration, not code.
  */
 #include "../core/db.h"
-#include "../fcgi/problem.h"
+#include "../core/problem.h"
 #include "handlers.h"
 
 int trainings_list(struct request *req)

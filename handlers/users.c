@@ -9,8 +9,8 @@
 #include "../auth/password.h"
 #include "../core/db.h"
 #include "../core/json_schema.h"
-#include "../fcgi/problem.h"
-#include "../fcgi/route.h"
+#include "../core/problem.h"
+#include "../core/roles.h"
 #include "common.h"
 #include "handlers.h"
 

@@ -223,8 +223,9 @@ elif [ "$seen_sep" = 1 ]; then
 	echo "== no integration test binaries: skipping the stack"
 fi
 
-# --- static checks: formatting and cppcheck ----------------------------------------
-echo "== clang-format and cppcheck"
+# --- static checks: layers, formatting and cppcheck ---------------------------------
+echo "== layers, clang-format and cppcheck"
+if tests/layers/check.sh; then pass "layers point one way"; else fail "layers point one way (an #include runs back up)"; fi
 mapfile -t c_files < <(git ls-files '*.c' '*.h' 2>/dev/null || find core fcgi auth handlers tests -name '*.[ch]')
 if clang-format --dry-run --Werror "${c_files[@]}"; then pass "clang-format"; else fail "clang-format (run make format)"; fi
 if make -s cppcheck; then pass "cppcheck"; else fail "cppcheck"; fi

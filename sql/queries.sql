@@ -35,7 +35,7 @@ SELECT body, etag FROM cansd.api_users_create($1, $2, $3, $4, $5)
 SELECT body, etag FROM cansd.api_users_update($1, $2, $3, $4, $5, $6, $7)
 
 -- Training records, certification currency and account requests (issue 3;
--- sql/migrations/005_training_records.sql and 006_account_requests.sql).
+-- sql/functions/training_records.sql and account_requests.sql).
 
 -- name: trainings_list
 SELECT cansd.api_trainings_list($1, $2, $3)

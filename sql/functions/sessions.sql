@@ -1,4 +1,4 @@
--- Functions, policies and triggers of sessions (tables: sql/migrations/003_sessions.sql).
+-- Functions, policies and triggers of sessions (tables: sql/migrations/001_identity.sql).
 -- Re-applied at every start (scripts/lib.sh apply_sql_source); idempotent.
 -- The functions behind /auth and the per-request identity. They run before
 -- there is a user in the request context, so they are SECURITY DEFINER and

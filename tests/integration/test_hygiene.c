@@ -25,7 +25,8 @@
 
 #include <cmocka.h>
 
-#include "fcgi/route.h"
+#include "core/route.h"
+#include "handlers/routes.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
 

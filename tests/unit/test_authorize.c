@@ -12,7 +12,7 @@
 #include <jansson.h>
 
 #include "auth/identity.h"
-#include "fcgi/route.h"
+#include "core/route.h"
 
 static int ok_handler(struct request *req)
 {

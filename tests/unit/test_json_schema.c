@@ -16,8 +16,8 @@
 
 #include "core/arena.h"
 #include "core/json_schema.h"
-#include "fcgi/problem.h"
-#include "fcgi/request.h"
+#include "core/problem.h"
+#include "core/request.h"
 
 #define TODAY "2026-05-10"
 

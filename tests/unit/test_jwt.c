@@ -37,7 +37,7 @@
 #include "auth/jwt.h"
 #include "tests/support/jwt_forge.h"
 #include "core/arena.h"
-#include "fcgi/request.h"
+#include "core/request.h"
 
 #define NOW ((time_t)1700000000)
 #define TTL 900

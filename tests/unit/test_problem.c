@@ -1,5 +1,5 @@
 /*
- * fcgi/problem.c: every refusal is an RFC 9457 application/problem+json
+ * core/problem.c: every refusal is an RFC 9457 application/problem+json
  * body whose type ends in one of API.md's problem names. Each body is
  * parsed back with jansson, so "valid JSON" is checked, not assumed.
  */
@@ -15,8 +15,8 @@
 #include <jansson.h>
 
 #include "core/arena.h"
-#include "fcgi/problem.h"
-#include "fcgi/request.h"
+#include "core/problem.h"
+#include "core/request.h"
 
 struct fixture {
 	struct arena *arena;

@@ -1,5 +1,5 @@
 /*
- * fcgi/request.c: the FastCGI parameters as nginx sends them become a
+ * core/request.c: the FastCGI parameters as nginx sends them become a
  * struct request; query strings and percent-escapes are decoded without
  * trusting the client; the response helpers fill req->response.
  */
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
-#include "fcgi/request.h"
+#include "core/request.h"
 
 static int setup(void **state)
 {

@@ -1,5 +1,5 @@
 /*
- * fcgi/route.c and the real route table in handlers/routes.c. The table is
+ * core/route.c and the real route table in handlers/routes.c. The table is
  * the security policy, so besides route_match itself these tests walk every
  * row: adding a public route, a certification-free assessment route or an
  * unreachable row by accident must fail here, not in production.
@@ -14,8 +14,9 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
-#include "fcgi/request.h"
-#include "fcgi/route.h"
+#include "core/request.h"
+#include "core/route.h"
+#include "handlers/routes.h"
 #include "handlers/handlers.h"
 
 static const char *const standard_methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", NULL};

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../core/arena.h"
+#include "arena.h"
 
 #define REQUEST_MAX_BODY (1024 * 1024)
 /* Bulk imports (text/csv routes) may send up to this much. */
@@ -69,6 +69,9 @@ struct request {
 	const char *path_params[REQUEST_MAX_PATH_PARAMS];
 	int n_path_params;
 	const struct identity *identity; /* NULL on public routes */
+	/* The caller's user id as text (NULL on public routes): all the database layer needs of
+	 * them. */
+	const char *caller_id;
 
 	struct response response;
 };

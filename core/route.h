@@ -11,15 +11,7 @@
 #include <stddef.h>
 
 #include "request.h"
-
-enum role {
-	ROLE_WORKER = 1u << 0,
-	ROLE_SUPERVISOR = 1u << 1,
-	ROLE_CERTIFICATION_OFFICE = 1u << 2,
-	ROLE_QA_ANALYST = 1u << 3,
-	ROLE_PROGRAM_ADMIN = 1u << 4,
-	ROLE_CERTIFIED_CANS_USER = 1u << 5, /* computed, never granted */
-};
+#include "roles.h"
 
 /* Who may call a route. */
 enum access {
@@ -43,9 +35,6 @@ struct route {
 	enum body_kind body;
 };
 
-extern const struct route routes[];
-extern const size_t routes_count;
-
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED, ROUTE_BAD_PARAM };
 
 /*
@@ -55,9 +44,5 @@ enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED, ROUT
  */
 enum route_result route_match(struct request *req, const struct route *table, size_t count,
 			      const char **allow);
-
-/* The role bit of an API role name; 0 for an unknown name. */
-unsigned role_from_name(const char *name, size_t len);
-const char *role_name(unsigned role_bit);
 
 #endif

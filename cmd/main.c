@@ -14,13 +14,14 @@
 
 #include "../auth/identity.h"
 #include "../auth/identity_cache.h"
+#include "../auth/jwt.h"
 #include "../auth/password.h"
 #include "../core/config.h"
 #include "../core/log.h"
 #include "../core/metrics.h"
-#include "pool.h"
-#include "route.h"
-#include "worker.h"
+#include "../fcgi/pool.h"
+#include "../fcgi/worker.h"
+#include "../handlers/routes.h"
 
 static int open_listener(const char *where)
 {
@@ -38,6 +39,30 @@ static int open_listener(const char *where)
 		fd = FCGX_OpenSocket(where, 1024);
 	}
 	return fd;
+}
+
+/* The metrics' labels, made once: "METHOD /path" per route, and the token refusal reasons. */
+static int metrics_start(void)
+{
+	static const char *refusals[JWT_REFUSAL_COUNT];
+	const char **labels = calloc(routes_count, sizeof(*labels));
+	size_t i;
+
+	if (!labels)
+		return -1;
+	for (i = 0; i < routes_count; i++) {
+		size_t n = strlen(routes[i].method) + strlen(routes[i].path) + 2;
+		char *label = malloc(n);
+
+		if (!label)
+			return -1;
+		snprintf(label, n, "%s %s", routes[i].method, routes[i].path);
+		labels[i] = label;
+	}
+	for (i = 0; i < JWT_REFUSAL_COUNT; i++)
+		refusals[i] = jwt_refusal_name((enum jwt_refusal)i);
+	/* The labels live as long as the process: metrics render them until exit. */
+	return metrics_init(labels, routes_count, refusals, JWT_REFUSAL_COUNT);
 }
 
 static int serve(void)
@@ -66,7 +91,7 @@ static int serve(void)
 		fprintf(stderr, "cansd: cannot map the shared identity counter\n");
 		return 1;
 	}
-	if (metrics_init(routes_count)) {
+	if (metrics_start()) {
 		fprintf(stderr, "cansd: cannot map the shared metrics\n");
 		return 1;
 	}
@@ -75,6 +100,7 @@ static int serve(void)
 		fprintf(stderr, "cansd: cannot listen on %s\n", cfg.fcgi_listen);
 		return 1;
 	}
+	worker_set_routes(routes, routes_count);
 	log_info("listening on %s with %d workers", cfg.fcgi_listen, cfg.workers);
 	rc = pool_run(fd, cfg.workers, worker_main);
 	close(fd);

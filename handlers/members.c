@@ -7,7 +7,7 @@
  */
 #include "../core/db.h"
 #include "../core/json_schema.h"
-#include "../fcgi/problem.h"
+#include "../core/problem.h"
 #include "common.h"
 #include "handlers.h"
 

@@ -663,6 +663,9 @@ seed_demo() {
 		"worker.lapsing     worker, IPS, certification lapses in 19 days" \
 		"worker.lapsed      worker, IPS, certification lapsed" \
 		"worker.ifps        worker, IFPS, certified" \
+		"supervisor.chen    supervisor, IFPS, certified (second team)" \
+		"worker.ifps.full   worker, IFPS, certified, at the cap of 4 IFPS families" \
+		"worker.ips2        worker, IPS, certified (supervisor.chen's team)" \
 		"cert.office        certification_office" \
 		"qa.analyst         qa_analyst, certified" \
 		"program.admin      program_admin"

@@ -37,6 +37,8 @@ row_pool='nginx -> pool, cheapest route'
 row_me='authenticated (JWT + caller from the identity cache)'
 # shellcheck disable=SC2016
 row_db='authenticated, caller read from PostgreSQL every time (`CANSD_IDENTITY_CACHE_TTL=0`)'
+row_case='a case with six members (JWT, identity cache, case + members query, one audit INSERT)'
+case_rps=$(cell "$row_case" 3) case_p99=$(cell "$row_case" 5)
 pool_rps=$(cell "$row_pool" 3) pool_p99=$(cell "$row_pool" 5)
 me_rps=$(cell "$row_me" 3) me_p99=$(cell "$row_me" 5) me_ratio=$(cell "$row_me" 7)
 db_rps=$(cell "$row_db" 3) db_p99=$(cell "$row_db" 5) db_ratio=$(cell "$row_db" 7)
@@ -58,6 +60,11 @@ else
 	import_text="the training-record import did not pass (see $results)."
 fi
 
+case_text=""
+if [ -n "$case_rps" ]; then
+	case_text="a case with six members, \`GET /api/v1/cases/{id}\` (one audit INSERT a read), $(thousands "$case_rps") req/s (p99 $case_p99 ms);"
+fi
+
 block=$(
 	cat <<-MD
 		$begin
@@ -67,7 +74,8 @@ block=$(
 		authenticated \`GET /api/v1/me\` $(thousands "$me_rps") req/s (p99 $me_p99 ms, $me_ratio
 		of that ceiling) with the caller from the worker's identity cache, and
 		$(thousands "$db_rps") req/s (p99 $db_p99 ms, $db_ratio) with the cache off
-		(\`CANSD_IDENTITY_CACHE_TTL=0\`, one identity query per request);
+		(\`CANSD_IDENTITY_CACHE_TTL=0\`, one identity query per request);${case_text:+
+		$case_text}
 		$import_text
 		$end
 	MD

@@ -379,7 +379,7 @@ static void test_wrong_method_is_405_with_allow(void **state)
 	assert_problem(&r, 405, "method-not-allowed");
 	allow = http_header(&r, "Allow");
 	assert_non_null(allow);
-	assert_string_equal(allow, "GET");
+	assert_string_equal(allow, "GET, HEAD");
 	free(allow);
 	http_free(&r);
 }

@@ -1785,26 +1785,6 @@ static void test_verify_refuses_null_arguments(void **state)
 	assert_refusal(jwt_verify(&f->v, "a.b.c", 5, NOW, NULL), JWT_REFUSED_MALFORMED);
 }
 
-static void test_base64url_decoder_is_strict(void **state)
-{
-	unsigned char out[8];
-	size_t len;
-
-	(void)state;
-	assert_true(jwt_base64url_decode("QUJD", 4, out, sizeof(out), &len));
-	assert_int_equal(len, 3);
-	assert_memory_equal(out, "ABC", 3);
-	assert_true(jwt_base64url_decode("_-8", 3, out, sizeof(out), &len));
-	assert_int_equal(len, 2);
-	assert_false(jwt_base64url_decode("QUJ", 3, out, 1, &len));            /* does not fit */
-	assert_false(jwt_base64url_decode("Q", 1, out, sizeof(out), &len));    /* 6 bits */
-	assert_false(jwt_base64url_decode("QR", 2, out, sizeof(out), &len));   /* bits left */
-	assert_false(jwt_base64url_decode("QQ==", 4, out, sizeof(out), &len)); /* padding */
-	assert_false(jwt_base64url_decode("+/8A", 4, out, sizeof(out), &len)); /* base64 */
-	assert_true(jwt_base64url_decode("", 0, out, sizeof(out), &len));
-	assert_int_equal(len, 0);
-}
-
 /* ---- the Authorization header (auth/identity.c, auth_authenticate) ---- */
 
 struct header_case {
@@ -1983,7 +1963,6 @@ int main(void)
 		cmocka_unit_test(test_load_external_jwks_refuses_unusable_files),
 		cmocka_unit_test(test_refusal_names_are_distinct),
 		cmocka_unit_test(test_verify_refuses_null_arguments),
-		cmocka_unit_test(test_base64url_decoder_is_strict),
 		cmocka_unit_test(test_two_authorization_headers_are_refused_as_invalid_token),
 		cmocka_unit_test(test_token_in_query_string_is_refused_even_beside_a_header),
 		cmocka_unit_test(test_no_token_or_another_scheme_gets_the_bare_challenge),

@@ -14,26 +14,11 @@
 
 #include <cmocka.h>
 
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
 
 #define API "/api/v1"
-
-static char *admin_token;
-
-static int setup(void **state)
-{
-	(void)state;
-	admin_token = http_admin_token();
-	return admin_token ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(admin_token);
-	return 0;
-}
 
 static void assert_same_header(const struct http_response *get, const struct http_response *head,
 			       const char *name)
@@ -295,5 +280,5 @@ int main(void)
 		cmocka_unit_test(test_users_role_filter_refuses_a_role_no_user_holds),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, admin_setup, admin_teardown);
 }

@@ -27,27 +27,12 @@
 
 #include "core/route.h"
 #include "handlers/routes.h"
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
 
 #define ORIGIN "https://app.example.test"
 #define PASSWORD "correct horse battery"
-
-static char *admin_token;
-
-static int setup(void **state)
-{
-	(void)state;
-	admin_token = http_admin_token();
-	return admin_token ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(admin_token);
-	return 0;
-}
 
 /* ---- helpers ---- */
 
@@ -1026,5 +1011,5 @@ int main(void)
 		cmocka_unit_test(test_rotating_forwarded_headers_cannot_escape_the_login_limit),
 	};
 
-	return cmocka_run_group_tests_name("hygiene", tests, setup, teardown);
+	return cmocka_run_group_tests_name("hygiene", tests, admin_setup, admin_teardown);
 }

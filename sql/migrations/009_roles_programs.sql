@@ -26,3 +26,9 @@ ALTER TABLE cansd.users ADD CONSTRAINT users_program_fkey
 ALTER TABLE cansd.account_requests DROP CONSTRAINT account_requests_program_check;
 ALTER TABLE cansd.account_requests ADD CONSTRAINT account_requests_program_fkey
 	FOREIGN KEY (program) REFERENCES cansd.programs (code);
+ALTER TABLE cansd.program_rules DROP CONSTRAINT program_rules_program_check;
+ALTER TABLE cansd.program_rules ADD CONSTRAINT program_rules_program_fkey
+	FOREIGN KEY (program) REFERENCES cansd.programs (code);
+ALTER TABLE cansd.cases DROP CONSTRAINT cases_program_check;
+ALTER TABLE cansd.cases ADD CONSTRAINT cases_program_fkey
+	FOREIGN KEY (program) REFERENCES cansd.programs (code);

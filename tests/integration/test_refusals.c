@@ -19,6 +19,7 @@
 
 #include "core/roles.h"
 #include "handlers/routes.h"
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
 #include "tests/support/route_call.h"
@@ -35,15 +36,12 @@ static struct {
 	char *id;
 	char *token;
 } as[N_ROLES];
-static char *admin_token;
 
 static int setup(void **state)
 {
 	size_t k;
 
-	(void)state;
-	admin_token = http_admin_token();
-	if (!admin_token)
+	if (admin_setup(state))
 		return -1;
 	for (k = 0; k < N_ROLES; k++) {
 		const char *name = test_unique("only");
@@ -67,8 +65,7 @@ static int teardown(void **state)
 		free(as[k].id);
 		free(as[k].token);
 	}
-	free(admin_token);
-	return 0;
+	return admin_teardown(state);
 }
 
 static size_t role_index(unsigned role)

@@ -4,10 +4,20 @@
 # so that README never carries a figure typed by hand. bench/run.sh calls it
 # after writing RESULTS.md; run it by hand after editing either file.
 # Fails, changing nothing, when RESULTS.md lacks a figure it needs.
+#
+#     scripts/readme-figures.sh [--check] [RESULTS.md [README.md]]
+#
+# --check changes nothing and fails when README's block is not what the
+# script would write (make test runs it: a figure typed by hand fails).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+check=0
+if [ "${1:-}" = --check ]; then
+	check=1
+	shift
+fi
 results=${1:-bench/RESULTS.md}
 readme=${2:-README.md}
 begin='<!-- figures from bench/RESULTS.md -->'
@@ -86,6 +96,14 @@ BLOCK=$block awk -v begin="$begin" -v end="$end" '
 	$0 == begin { print ENVIRON["BLOCK"]; skip = 1; next }
 	$0 == end { skip = 0; next }
 	!skip { print }' "$readme" >"$tmp"
+if [ "$check" = 1 ]; then
+	if ! diff -u "$readme" "$tmp"; then
+		rm -f "$tmp"
+		die "$readme's figures differ from $results: run scripts/readme-figures.sh"
+	fi
+	rm -f "$tmp"
+	exit 0
+fi
 chmod --reference="$readme" "$tmp"
 mv -f "$tmp" "$readme"
 echo "readme-figures: $readme updated from $results"

@@ -7,6 +7,7 @@
 #include "../auth/identity.h"
 #include "../auth/identity_cache.h"
 #include "../core/config.h"
+#include "../core/log.h"
 #include "../core/metrics.h"
 #include "../core/problem.h"
 
@@ -187,6 +188,13 @@ void dispatch(struct request *req, const struct route *table, size_t count)
 	}
 	if (status <= 0 || !req->response.status)
 		status = problem(req, 500, PROBLEM_INTERNAL, "The handler gave no response.");
+	if (req->response.headers_overflowed) {
+		log_msg("error", req->request_id, "bug: more than %d response headers",
+			RESPONSE_MAX_HEADERS);
+		req->response.n_headers = 0;
+		req->response.headers_overflowed = false;
+		status = problem(req, 500, PROBLEM_INTERNAL, "An internal error occurred.");
+	}
 	clock_gettime(CLOCK_MONOTONIC, &end);
 	metrics_request(req->route ? (size_t)(req->route - table) : count, req->response.status,
 			(double)(end.tv_sec - start.tv_sec) +

@@ -17,6 +17,7 @@
 #include "../core/config.h"
 #include "../core/db.h"
 #include "../core/json_schema.h"
+#include "../core/log.h"
 #include "../core/problem.h"
 #include "common.h"
 #include "handlers.h"
@@ -79,13 +80,16 @@ static const char *token_digest(struct request *req, const char *token)
 	return hex;
 }
 
+/* NULL when the random generator fails: the caller answers 503, the worker lives. */
 static const char *new_refresh_token(struct request *req)
 {
 	unsigned char raw[REFRESH_TOKEN_BYTES];
 	char *token = arena_alloc(req->arena, 3 + 4 * REFRESH_TOKEN_BYTES / 3 + 4);
 
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		abort();
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		log_msg("error", req->request_id, "RAND_bytes failed: no refresh token issued");
+		return NULL;
+	}
 	memcpy(token, "rt_", 3);
 	base64url(raw, sizeof(raw), token + 3);
 	return token;
@@ -108,6 +112,12 @@ static int token_pair(struct request *req, const char *user_id, const char *refr
 	buf_puts(&body, "}");
 	free(access);
 	return response_json(req, 200, body.data, body.len);
+}
+
+static int no_randomness(struct request *req)
+{
+	return problem(req, 503, PROBLEM_UNAVAILABLE,
+		       "Could not issue a token; try again shortly.");
 }
 
 static int login_refused(struct request *req)
@@ -157,7 +167,8 @@ int auth_login(struct request *req)
 			return req->response.status;
 		return login_refused(req);
 	}
-	refresh = new_refresh_token(req);
+	if (!(refresh = new_refresh_token(req)))
+		return no_randomness(req);
 	params[0] = user_id;
 	params[1] = token_digest(req, refresh);
 	params[2] = arena_printf(req->arena, "%ld", config->refresh_ttl);
@@ -177,7 +188,8 @@ int auth_refresh(struct request *req)
 
 	if ((status = json_body(req, refresh_fields, &body)))
 		return status;
-	refresh = new_refresh_token(req);
+	if (!(refresh = new_refresh_token(req)))
+		return no_randomness(req);
 	params[0] = token_digest(req, json_string_value(json_object_get(body, "refresh_token")));
 	params[1] = token_digest(req, refresh);
 	params[2] = arena_printf(req->arena, "%ld", config->refresh_ttl);

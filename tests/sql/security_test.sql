@@ -35,7 +35,7 @@ $$;
 -- What cansd_app runs for /users, /me and login still works.
 DO $$
 DECLARE
-	uid bigint := (SELECT id FROM cansd.users_taken('sec.test.admin'));
+	uid bigint := (SELECT t FROM cansd.users_taken('sec.test.admin') t);
 	body text;
 	etag text;
 	other text;

@@ -53,7 +53,7 @@ BEGIN
 	IF body IS NULL OR body LIKE '%password%' THEN
 		RAISE EXCEPTION 'security_test: api_users_get: %', body;
 	END IF;
-	IF cansd.api_users_list(uid, 'r2', '::1', 10, NULL, NULL, NULL) NOT LIKE '%sec.test.admin%' THEN
+	IF cansd.api_users_list(uid, 'r2', '::1', 10, uid - 1, NULL, NULL) NOT LIKE '%sec.test.admin%' THEN
 		RAISE EXCEPTION 'security_test: api_users_list misses the admin';
 	END IF;
 	SELECT a.body INTO other FROM cansd.api_users_create(uid, 'r3', '::1',

@@ -328,7 +328,7 @@ int db_statements_each(const char *sql, int (*fn)(const char *name, const char *
 		text = strndup(name_end + 1,
 			       next ? (size_t)(next - name_end - 1) : strlen(name_end + 1));
 		if (!text)
-			abort();
+			return -1; /* out of memory: the statements count as not prepared */
 		rc = fn(name_buf, text, ctx);
 		free(text);
 		if (rc)

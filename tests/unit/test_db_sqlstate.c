@@ -10,7 +10,10 @@
 
 #include <cmocka.h>
 
+#include "core/arena.h"
+#include "core/db.h"
 #include "core/db_sqlstate.h"
+#include "core/request.h"
 
 static int status_of(const char *state)
 {
@@ -87,6 +90,22 @@ static void test_our_raised_states_go_to_their_table(void **state)
 	assert_int_equal(status_of("CN409"), 0);
 }
 
+/* A handler's bug (more parameters than db_call_as holds) is a 500 for that request, no abort(). */
+static void test_too_many_parameters_is_a_500_not_an_abort(void **state)
+{
+	struct arena *arena = arena_new(0);
+	const char *params[40] = {0};
+	struct request req;
+
+	(void)state;
+	request_init(&req, arena);
+	req.method = "GET";
+	req.request_id = "test";
+	assert_null(db_call_as(&req, "users_get", 40, params));
+	assert_int_equal(req.response.status, 500);
+	arena_free(arena);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_unique_and_foreign_key_violations_are_409),
 		cmocka_unit_test(test_privilege_is_403_and_bad_values_400),
 		cmocka_unit_test(test_our_raised_states_go_to_their_table),
+		cmocka_unit_test(test_too_many_parameters_is_a_500_not_an_abort),
 	};
 
 	return cmocka_run_group_tests_name("db sqlstate", tests, NULL, NULL);

@@ -48,17 +48,15 @@ static char *request_account(const char *token, const char *username, long want)
 static bool account_requests_has(const char *token, const char *status, const char *id)
 {
 	struct http_response r;
-	char path[256], *cursor = NULL;
-	bool found = false;
+	char path[1024], cursor[512] = "";
+	bool found = false, more;
 	int pages;
 
 	for (pages = 0; pages < 100 && !found; pages++) {
-		json_t *next, *it;
+		json_t *it;
 
 		snprintf(path, sizeof(path), API "/account-requests?status=%s&limit=500%s%s",
-			 status, cursor ? "&cursor=" : "", cursor ? cursor : "");
-		free(cursor);
-		cursor = NULL;
+			 status, *cursor ? "&cursor=" : "", cursor);
 		http_call(&r, "GET", path, token, NULL, NULL, 0);
 		assert_status(&r, 200);
 		it = item_with(json_object_get(r.json, "items"), "id", id);
@@ -66,14 +64,11 @@ static bool account_requests_has(const char *token, const char *status, const ch
 			found = true;
 			assert_string_equal(str(it, "status"), status);
 		}
-		next = json_object_get(r.json, "next_cursor");
-		if (json_is_string(next))
-			cursor = strdup(json_string_value(next));
+		more = next_cursor(&r, cursor, sizeof(cursor));
 		http_free(&r);
-		if (!cursor)
+		if (!more)
 			break;
 	}
-	free(cursor);
 	return found;
 }
 

@@ -26,18 +26,16 @@ static bool lapsing_has(const char *token, const char *days, const char *user_id
 			char until_out[16])
 {
 	struct http_response r;
-	char path[256], *cursor = NULL;
-	bool found = false;
+	char path[1024], cursor[512] = "";
+	bool found = false, more;
 	int pages;
 
 	for (pages = 0; pages < 100 && !found; pages++) {
-		json_t *it, *next;
+		json_t *it;
 
 		snprintf(path, sizeof(path),
 			 API "/certifications?lapsing_within_days=%s&limit=500%s%s", days,
-			 cursor ? "&cursor=" : "", cursor ? cursor : "");
-		free(cursor);
-		cursor = NULL;
+			 *cursor ? "&cursor=" : "", cursor);
 		http_call(&r, "GET", path, token, NULL, NULL, 0);
 		assert_status(&r, 200);
 		it = item_with(json_object_get(r.json, "items"), "user_id", user_id);
@@ -49,14 +47,11 @@ static bool lapsing_has(const char *token, const char *days, const char *user_id
 								    : "");
 			assert_non_null(str(it, "username"));
 		}
-		next = json_object_get(r.json, "next_cursor");
-		if (json_is_string(next))
-			cursor = strdup(json_string_value(next));
+		more = next_cursor(&r, cursor, sizeof(cursor));
 		http_free(&r);
-		if (!cursor)
+		if (!more)
 			break;
 	}
-	free(cursor);
 	return found;
 }
 

@@ -59,3 +59,15 @@ json_t *item_with(const json_t *items, const char *key, const char *value)
 	}
 	return NULL;
 }
+
+bool next_cursor(const struct http_response *r, char *cursor, size_t cap)
+{
+	const json_t *next = r->json ? json_object_get(r->json, "next_cursor") : NULL;
+
+	cursor[0] = '\0';
+	if (!json_is_string(next))
+		return false;
+	assert_true(strlen(json_string_value(next)) < cap);
+	snprintf(cursor, cap, "%s", json_string_value(next));
+	return true;
+}

@@ -3,6 +3,7 @@
 #define CANSD_TEST_RESPONSE_CHECK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -22,5 +23,11 @@ const char *str(const json_t *obj, const char *key);
 
 /* The item of items whose key is value, or NULL. */
 json_t *item_with(const json_t *items, const char *key, const char *value);
+
+/*
+ * A list page's next_cursor copied into cursor ("" on the last page; the
+ * test fails when it does not fit); returns whether there is a next page.
+ */
+bool next_cursor(const struct http_response *r, char *cursor, size_t cap);
 
 #endif

@@ -1,0 +1,116 @@
+#include "sealer.h"
+
+#include <errno.h>
+#include <libpq-fe.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/config.h"
+#include "../core/log.h"
+
+/* Without new events the head is logged this often: an anchor outside the database. */
+#define SEALER_ANCHOR_SECONDS 60
+#define SEALER_BACKOFF_MAX_MS 5000
+
+static volatile sig_atomic_t sealer_stop;
+
+static void sealer_on_stop(int sig)
+{
+	(void)sig;
+	sealer_stop = 1;
+}
+
+/* Sleeps ms milliseconds unless a stop comes first (the signal ends nanosleep). */
+static void sealer_sleep(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	while (!sealer_stop && nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static PGconn *sealer_connect(void)
+{
+	const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+	const char *values[] = {config->database_url, "3", "cansd-sealer", NULL};
+
+	return PQconnectdbParams(keys, values, 1);
+}
+
+/*
+ * One round. Returns false when the connection is gone (the caller
+ * reconnects); a SQL error on a live connection is logged and retried next
+ * round.
+ */
+static bool sealer_round(PGconn *conn, time_t *last_anchor)
+{
+	PGresult *res = PQexec(conn, "SELECT sealed, head_seq, head_hash FROM cansd.audit_seal()");
+	bool alive = true;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		alive = PQstatus(conn) == CONNECTION_OK;
+		if (alive)
+			log_error("audit sealer: %s", PQerrorMessage(conn));
+		goto out;
+	}
+	/*
+	 * The head in the log is a copy outside the database: someone who
+	 * rewrites the whole chain with direct access cannot rewrite this too.
+	 */
+	if (strcmp(PQgetvalue(res, 0, 0), "0") != 0 &&
+	    time(NULL) - *last_anchor >= SEALER_ANCHOR_SECONDS) {
+		log_info("audit sealer: chain head seq %s %s", PQgetvalue(res, 0, 1),
+			 PQgetvalue(res, 0, 2));
+		*last_anchor = time(NULL);
+	}
+out:
+	PQclear(res);
+	return alive;
+}
+
+int sealer_main(int listen_fd)
+{
+	struct sigaction sa;
+	PGconn *conn = NULL;
+	time_t last_anchor = 0;
+	long backoff = 0;
+	bool was_down = false;
+
+	close(listen_fd);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sealer_on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	while (!sealer_stop) {
+		if (!conn || PQstatus(conn) != CONNECTION_OK) {
+			PQfinish(conn);
+			conn = sealer_connect();
+			if (PQstatus(conn) != CONNECTION_OK) {
+				/* Logged once per outage, not once per attempt. */
+				if (!was_down)
+					log_error("audit sealer: database: %s; retrying",
+						  PQerrorMessage(conn));
+				was_down = true;
+				backoff = backoff ? backoff * 2 : 250;
+				if (backoff > SEALER_BACKOFF_MAX_MS)
+					backoff = SEALER_BACKOFF_MAX_MS;
+				sealer_sleep(backoff);
+				continue;
+			}
+			if (was_down)
+				log_info("audit sealer: database back");
+			was_down = false;
+			backoff = 0;
+		}
+		if (!sealer_round(conn, &last_anchor))
+			continue; /* reconnect at once */
+		sealer_sleep(config->audit_seal_interval_ms);
+	}
+	PQfinish(conn);
+	return 0;
+}

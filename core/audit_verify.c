@@ -138,7 +138,11 @@ static int walk(PGconn *conn, FILE *out)
 	if (rc == 1) {
 		fprintf(out, "audit-verify: TAMPERED (%s): %s\n", audit_finding_name(f.kind),
 			f.message);
-		fprintf(out, "audit-verify: the %lld links before it are intact\n", chain.links);
+		if (f.seq)
+			fprintf(out, "audit-verify: the %lld links before it are intact\n",
+				chain.links);
+		else
+			fprintf(out, "audit-verify: all %lld links are intact\n", chain.links);
 		return 1;
 	}
 	if (!(res = query(conn, "SELECT count(*) FROM cansd.audit_unsealed", NULL, out)))

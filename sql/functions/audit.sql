@@ -1,7 +1,8 @@
 -- Functions, policies and triggers of audit api (tables: sql/migrations/007_audit_api.sql).
 -- Re-applied at every start (scripts/lib.sh apply_sql_source); idempotent.
 -- GET /audit: the audit trail for program admins (row-level security on
--- audit_events admits no one else), oldest first, filtered and paged.
+-- audit_events admits no one else), oldest first, filtered and paged; each
+-- call writes an audit.read event (also the audited read make bench times).
 
 -- seq: the event's place in the hash chain, null until the sealer reaches it.
 DROP FUNCTION IF EXISTS cansd.audit_json(cansd.audit_events);
@@ -22,6 +23,11 @@ DECLARE
 	result text;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
+	-- Reading the trail is itself on the trail: who looked, for what.
+	PERFORM cansd.audit('audit.read', 'audit', NULL, jsonb_strip_nulls(jsonb_build_object(
+		'entity_type', entity_type_filter, 'entity_id', entity_id_filter,
+		'actor_id', actor_filter::text, 'since', cansd.rfc3339(since),
+		'cursor', cursor_id::text, 'limit', lim)));
 	SELECT cansd.page_json(array_agg(cansd.audit_json(p.e, s.seq) ORDER BY (p.e).id),
 	                       array_agg((p.e).id ORDER BY (p.e).id), lim)
 	INTO result

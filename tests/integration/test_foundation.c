@@ -334,18 +334,21 @@ static void test_audit_trail_is_for_program_admins_and_pages(void **state)
 	/* One item a page: the cursor leads to the next (the login of the new user). */
 	snprintf(path, sizeof(path), "/api/v1/audit?entity_type=user&entity_id=%s&limit=1", id);
 	http_call(&r, "GET", path, admin_token, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	cursor = strdup(json_string_value(json_object_get(r.json, "next_cursor")));
 	http_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/audit?entity_type=user&entity_id=%s&cursor=%s", id,
 		 cursor);
 	http_call(&r, "GET", path, admin_token, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(json_object_get(r.json, "items"), 0), "action")),
 			    "login");
 	http_free(&r);
 
 	http_call(&r, "GET", "/api/v1/audit?since=2999-01-01", admin_token, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
 	http_free(&r);
 	http_call(&r, "GET", "/api/v1/audit?since=yesterday", admin_token, NULL, NULL, 0);

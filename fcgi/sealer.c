@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libpq-fe.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,10 +36,36 @@ static void sealer_sleep(long ms)
 
 static PGconn *sealer_connect(void)
 {
-	const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-	const char *values[] = {config->database_url, "3", "cansd-sealer", NULL};
+	/* A hung server must not hold the sealer past the master's drain. */
+	const char *keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
+	const char *values[] = {config->database_url, "3", "cansd-sealer",
+				"-c statement_timeout=10000", NULL};
 
 	return PQconnectdbParams(keys, values, 1);
+}
+
+/* The head this process last saw: the chain only ever grows. */
+struct sealer_head {
+	long long seq;
+	char hash[65];
+};
+
+/*
+ * A head that went back, or changed at the same seq, means links were
+ * removed or rewritten by hand: said at once in the log, without waiting for
+ * someone to run audit-verify.
+ */
+static void sealer_watch(struct sealer_head *last, const char *seq_text, const char *hash)
+{
+	long long seq = strtoll(seq_text, NULL, 10);
+
+	if (last->seq > 0 &&
+	    (seq < last->seq || (seq == last->seq && strcmp(hash, last->hash) != 0)))
+		log_error("audit sealer: the chain head went from seq %lld %s to seq %lld %s: "
+			  "links were removed or rewritten; run cansd audit-verify",
+			  last->seq, last->hash, seq, hash);
+	last->seq = seq;
+	snprintf(last->hash, sizeof(last->hash), "%s", hash);
 }
 
 /*
@@ -46,7 +73,7 @@ static PGconn *sealer_connect(void)
  * reconnects); a SQL error on a live connection is logged and retried next
  * round.
  */
-static bool sealer_round(PGconn *conn, time_t *last_anchor)
+static bool sealer_round(PGconn *conn, struct sealer_head *head, time_t *last_anchor)
 {
 	PGresult *res = PQexec(conn, "SELECT sealed, head_seq, head_hash FROM cansd.audit_seal()");
 	bool alive = true;
@@ -57,6 +84,9 @@ static bool sealer_round(PGconn *conn, time_t *last_anchor)
 			log_error("audit sealer: %s", PQerrorMessage(conn));
 		goto out;
 	}
+	if (PQgetisnull(res, 0, 1)) /* another sealer holds the chain this round */
+		goto out;
+	sealer_watch(head, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
 	/*
 	 * The head in the log is a copy outside the database: someone who
 	 * rewrites the whole chain with direct access cannot rewrite this too.
@@ -76,6 +106,7 @@ int sealer_main(int listen_fd)
 {
 	struct sigaction sa;
 	PGconn *conn = NULL;
+	struct sealer_head head = {0, ""};
 	time_t last_anchor = 0;
 	long backoff = 0;
 	bool was_down = false;
@@ -107,7 +138,7 @@ int sealer_main(int listen_fd)
 			was_down = false;
 			backoff = 0;
 		}
-		if (!sealer_round(conn, &last_anchor))
+		if (!sealer_round(conn, &head, &last_anchor))
 			continue; /* reconnect at once */
 		sealer_sleep(config->audit_seal_interval_ms);
 	}

@@ -93,36 +93,44 @@ wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $token" "$base/api/v1/me" >/de
 for ((round = 1; round <= rounds; round++)); do
 	measure_once me_db "$base/api/v1/me" -H "Authorization: Bearer $token"
 done
-# An audited read: GET /api/v1/audit writes an audit.read event per call,
-# queued for the sealer. First with the sealer on (the default, every
-# second), then with it off (CANSD_AUDIT_SEAL_INTERVAL_MS=0): the difference
-# is what sealing costs the requests; the queue after the run shows whether
-# the sealer kept up.
-audit_url="$base/api/v1/audit?entity_type=user&limit=1"
+# Back to the defaults (identity cache on, audit sealer on) for the rest.
 bash -c 'set -euo pipefail; . "$1"; pool_stop; pool_start' bench "$root/scripts/lib.sh" >/dev/null
-wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $token" "$audit_url" >/dev/null
+declare -A all
+for name in nginx healthz me me_db; do pick_median "$name"; done
+
+# The bulk import target (issue 3): 100,000 rows in under 10 s, through nginx.
+CANSD_DEMO=1 bash -c 'set -euo pipefail; . "$1"; seed_demo' bench "$root/scripts/lib.sh" >/dev/null
+import_out=$(CANSD_HTTP_PORT=$port BENCH_PASSWORD=${CANSD_DEMO_PASSWORD:-demo-password} bench/import.sh 2>&1) || true
+echo "$import_out" >&2
+
+# GET /api/v1/cases/{id} (issue 15): the demo case IPS-1001, six members
+# (two children, two caregivers, two collaterals), read by its supervisor.
+# Each read also writes its audit event (one INSERT) in the same transaction.
+case_id=$(bash -c '. "$1"; psql_super -d cansd -At -c "SELECT id FROM cansd.cases WHERE sacwis_case_id = '"'IPS-1001'"'"' \
+	bench "$root/scripts/lib.sh")
+sup_token=$(curl -sf "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+	-d "{\"username\":\"supervisor.rivera\",\"password\":\"${CANSD_DEMO_PASSWORD:-demo-password}\"}" | jq -r .access_token)
+wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $sup_token" "$base/api/v1/cases/$case_id" >/dev/null
 for ((round = 1; round <= rounds; round++)); do
-	measure_once audit "$audit_url" -H "Authorization: Bearer $token"
+	measure_once case "$base/api/v1/cases/$case_id" -H "Authorization: Bearer $sup_token"
 done
+pick_median case
+# What the audit sealer costs that audited read: the rounds above ran with the
+# sealer on (the default, every second), these with it off
+# (CANSD_AUDIT_SEAL_INTERVAL_MS=0). Each read queues its event for the sealer;
+# the queue right after the sealer-on rounds shows whether it kept up.
 queue_at_end=$(psql_super -d cansd -At -c 'SELECT count(*) FROM cansd.audit_unsealed')
 sleep 3
 queue_after_3s=$(psql_super -d cansd -At -c 'SELECT count(*) FROM cansd.audit_unsealed')
 sealed_events=$(psql_super -d cansd -At -c 'SELECT count(*) FROM cansd.audit_seals')
 bash -c 'set -euo pipefail; . "$1"; pool_stop; CANSD_AUDIT_SEAL_INTERVAL_MS=0 pool_start' \
 	bench "$root/scripts/lib.sh" >/dev/null
-wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $token" "$audit_url" >/dev/null
+wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $sup_token" "$base/api/v1/cases/$case_id" >/dev/null
 for ((round = 1; round <= rounds; round++)); do
-	measure_once audit_off "$audit_url" -H "Authorization: Bearer $token"
+	measure_once case_unsealed "$base/api/v1/cases/$case_id" -H "Authorization: Bearer $sup_token"
 done
+pick_median case_unsealed
 verify_out=$(audit_verify 2>&1) || true
-
-declare -A all
-for name in nginx healthz me me_db audit audit_off; do pick_median "$name"; done
-
-# The bulk import target (issue 3): 100,000 rows in under 10 s, through nginx.
-CANSD_DEMO=1 bash -c 'set -euo pipefail; . "$1"; seed_demo' bench "$root/scripts/lib.sh" >/dev/null
-import_out=$(CANSD_HTTP_PORT=$port BENCH_PASSWORD=${CANSD_DEMO_PASSWORD:-demo-password} bench/import.sh 2>&1) || true
-echo "$import_out" >&2
 
 ceiling=${rps[healthz]}
 ratio() { awk -v a="$1" -v b="$ceiling" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
@@ -143,7 +151,7 @@ Command: \`wrk -t2 -c$conns -d${duration}s --latency URL\`, $rounds rounds per r
 \`fastcgi_keep_conn\`, a pool of $workers workers (release build, -O2), after a
 2 s warm-up. Each row is the round with the median req/s; all rounds' req/s:
 nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]};
-/api/v1/me without the identity cache ${all[me_db]}.
+/api/v1/me without the identity cache ${all[me_db]}; /api/v1/cases/{id} ${all[case]}.
 
 | what | route | req/s | p50 ms | p99 ms | non-2xx | of the nginx -> pool ceiling |
 | --- | --- | ---: | ---: | ---: | --- | ---: |
@@ -151,19 +159,20 @@ nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]};
 | nginx -> pool, cheapest route | \`GET /healthz\` | ${rps[healthz]} | ${p50[healthz]} | ${p99[healthz]} | ${errors[healthz]} | 100% |
 | authenticated (JWT + caller from the identity cache) | \`GET /api/v1/me\` | ${rps[me]} | ${p50[me]} | ${p99[me]} | ${errors[me]} | $(ratio "${rps[me]}") |
 | authenticated, caller read from PostgreSQL every time (\`CANSD_IDENTITY_CACHE_TTL=0\`) | \`GET /api/v1/me\` | ${rps[me_db]} | ${p50[me_db]} | ${p99[me_db]} | ${errors[me_db]} | $(ratio "${rps[me_db]}") |
-
-| audited read, audit sealer on (every 1 s, the default) | \`GET /api/v1/audit?entity_type=user&limit=1\` | ${rps[audit]} | ${p50[audit]} | ${p99[audit]} | ${errors[audit]} | $(ratio "${rps[audit]}") |
-| audited read, audit sealer off (\`CANSD_AUDIT_SEAL_INTERVAL_MS=0\`) | \`GET /api/v1/audit?entity_type=user&limit=1\` | ${rps[audit_off]} | ${p50[audit_off]} | ${p99[audit_off]} | ${errors[audit_off]} | $(ratio "${rps[audit_off]}") |
+| a case with six members (JWT, identity cache, case + members query, one audit INSERT), audit sealer on (default) | \`GET /api/v1/cases/{id}\` | ${rps[case]} | ${p50[case]} | ${p99[case]} | ${errors[case]} | $(ratio "${rps[case]}") |
+| the same audited read, audit sealer off (\`CANSD_AUDIT_SEAL_INTERVAL_MS=0\`) | \`GET /api/v1/cases/{id}\` | ${rps[case_unsealed]} | ${p50[case_unsealed]} | ${p99[case_unsealed]} | ${errors[case_unsealed]} | $(ratio "${rps[case_unsealed]}") |
 
 Target (issue 2): \`GET /api/v1/me\` at least 50% of the nginx -> pool ceiling.
 
-The audited read writes one \`audit.read\` event per call (and its place in
-the sealer's queue); the sealer links the queued events into the hash chain
-once a second in one transaction of its own, taking no lock a request waits
-for (SECURITY.md, "The audit trail"). All rounds' req/s, sealer on:
-${all[audit]}; off: ${all[audit_off]}. Events waiting for the sealer when the
-sealer-on runs ended: $queue_at_end; 3 s later: $queue_after_3s ($sealed_events
-events sealed in all). \`audit-verify\` afterwards: $verify_out
+The audit hash chain (SECURITY.md, "The audit trail"): each audited read
+writes its event and queues it (a trigger, one more small INSERT, paid with
+the sealer on or off); the sealer links the queued events once a second in a
+transaction of its own and takes no lock a request waits for. The two
+\`/cases/{id}\` rows differ only by the sealer (all rounds' req/s with it
+off: ${all[case_unsealed]}). Events waiting for the sealer when the
+sealer-on rounds ended: $queue_at_end; 3 s later: $queue_after_3s
+($sealed_events sealed in all). \`cansd audit-verify\` afterwards: $verify_out
+
 
 The benchmark logs in one user, so after the warm-up every \`/me\` is served
 from the worker's identity cache (auth/identity_cache.h): the JWT signature

@@ -83,3 +83,20 @@ const char *query_id(struct request *req, const char *name, int *status)
 	}
 	return v;
 }
+
+const char *query_enum(struct request *req, const char *name, const char *const *allowed,
+		       int *status)
+{
+	const char *v = request_query_param(req, name);
+	size_t i;
+
+	*status = 0;
+	if (!v)
+		return NULL;
+	for (i = 0; allowed[i]; i++)
+		if (strcmp(v, allowed[i]) == 0)
+			return v;
+	*status =
+		problem(req, 400, PROBLEM_MALFORMED, "%s is not one of its allowed values.", name);
+	return NULL;
+}

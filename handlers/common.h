@@ -30,4 +30,8 @@ const char *json_text(struct request *req, const json_t *value);
 /* ?name= as a decimal id: NULL when absent; 400 written (status in *status) when bad. */
 const char *query_id(struct request *req, const char *name, int *status);
 
+/* ?name= as one of allowed (NULL-ended): NULL when absent; 400 written when not. */
+const char *query_enum(struct request *req, const char *name, const char *const *allowed,
+		       int *status);
+
 #endif

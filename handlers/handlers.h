@@ -40,6 +40,20 @@ int account_requests_create(struct request *req);
 int account_requests_approve(struct request *req);
 int account_requests_reject(struct request *req);
 
+/* cases, members, services and due CANS (cases.c, members.c, services.c, cans_due.c) */
+int cases_list(struct request *req);
+int cases_get(struct request *req);
+int cases_create(struct request *req);
+int cases_update(struct request *req);
+int cases_extension_request(struct request *req);
+int cases_close(struct request *req);
+int members_create(struct request *req);
+int members_update(struct request *req);
+int members_delete(struct request *req);
+int services_create(struct request *req);
+int services_list(struct request *req);
+int cans_due_list(struct request *req);
+
 /* the audit trail (audit.c) */
 int audit_list(struct request *req);
 

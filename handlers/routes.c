@@ -69,6 +69,32 @@ const struct route routes[] = {
 	SIGNED("POST", "/api/v1/account-requests/{id}/reject", account_requests_reject, ADMIN,
 	       false, BODY_JSON),
 
+	/* cases and members (issue 15): case data, so no certification; row-level
+	   security narrows every row to the caller's cases (404 otherwise) */
+	SIGNED("POST", "/api/v1/cases", cases_create, SUPERVISOR | ADMIN, false, BODY_JSON),
+	SIGNED("GET", "/api/v1/cases", cases_list, WORKER | SUPERVISOR | QA | ADMIN, false,
+	       BODY_NONE),
+	SIGNED("GET", "/api/v1/cases/{id}", cases_get, WORKER | SUPERVISOR | QA | ADMIN, false,
+	       BODY_NONE),
+	SIGNED("PATCH", "/api/v1/cases/{id}", cases_update, SUPERVISOR | ADMIN, false, BODY_JSON),
+	SIGNED("POST", "/api/v1/cases/{id}/extension-request", cases_extension_request,
+	       WORKER | SUPERVISOR, false, BODY_JSON),
+	SIGNED("POST", "/api/v1/cases/{id}/close", cases_close, WORKER | SUPERVISOR, false,
+	       BODY_JSON),
+	SIGNED("POST", "/api/v1/cases/{id}/members", members_create, WORKER | SUPERVISOR, false,
+	       BODY_JSON),
+	SIGNED("PATCH", "/api/v1/cases/{id}/members/{member_id}", members_update,
+	       WORKER | SUPERVISOR, false, BODY_JSON),
+	SIGNED("DELETE", "/api/v1/cases/{id}/members/{member_id}", members_delete,
+	       WORKER | SUPERVISOR, false, BODY_NONE),
+	SIGNED("GET", "/api/v1/cans-due", cans_due_list, WORKER | SUPERVISOR | QA | ADMIN, false,
+	       BODY_NONE),
+	SIGNED("POST", "/api/v1/cases/{id}/services", services_create, WORKER | SUPERVISOR, false,
+	       BODY_JSON),
+	/* reading the log is reading the case: QA and program admins too */
+	SIGNED("GET", "/api/v1/cases/{id}/services", services_list,
+	       WORKER | SUPERVISOR | QA | ADMIN, false, BODY_NONE),
+
 	/* the audit trail */
 	SIGNED("GET", "/api/v1/audit", audit_list, ADMIN, false, BODY_NONE),
 };

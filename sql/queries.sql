@@ -75,3 +75,42 @@ SELECT cansd.api_account_requests_reject($1, $2, $3, $4, $5)
 
 -- name: audit_list
 SELECT cansd.api_audit_list($1, $2, $3, $4, $5, $6, $7, $8, $9)
+
+-- Cases, members, services and due CANS (issue 15; sql/functions/cases.sql
+-- and cans_due.sql).
+
+-- name: cases_list
+SELECT cansd.api_cases_list($1, $2, $3, $4, $5, $6, $7, $8, $9)
+
+-- name: cases_get
+SELECT body, etag FROM cansd.api_cases_get($1, $2, $3, $4)
+
+-- name: cases_create
+SELECT body, etag FROM cansd.api_cases_create($1, $2, $3, $4)
+
+-- name: cases_update
+SELECT body, etag FROM cansd.api_cases_update($1, $2, $3, $4, $5, $6)
+
+-- name: cases_extension_request
+SELECT body, etag FROM cansd.api_cases_extension_request($1, $2, $3, $4, $5, $6)
+
+-- name: cases_close
+SELECT body, etag FROM cansd.api_cases_close($1, $2, $3, $4, $5, $6)
+
+-- name: members_create
+SELECT body, etag FROM cansd.api_members_create($1, $2, $3, $4, $5)
+
+-- name: members_update
+SELECT body, etag FROM cansd.api_members_update($1, $2, $3, $4, $5, $6)
+
+-- name: members_delete
+SELECT cansd.api_members_delete($1, $2, $3, $4, $5)
+
+-- name: services_create
+SELECT body, etag FROM cansd.api_services_create($1, $2, $3, $4, $5)
+
+-- name: services_list
+SELECT cansd.api_services_list($1, $2, $3, $4, $5, $6)
+
+-- name: cans_due_list
+SELECT cansd.api_cans_due_list($1, $2, $3, $4, $5, $6, $7)

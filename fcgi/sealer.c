@@ -16,6 +16,8 @@
 /* Without new events the head is logged this often: an anchor outside the database. */
 #define SEALER_ANCHOR_SECONDS 60
 #define SEALER_BACKOFF_MAX_MS 5000
+/* Events per transaction: a backlog (after an outage) is sealed in rounds of this. */
+#define SEALER_BATCH "10000"
 
 static volatile sig_atomic_t sealer_stop;
 
@@ -69,21 +71,25 @@ static void sealer_watch(struct sealer_head *last, const char *seq_text, const c
 }
 
 /*
- * One round. Returns false when the connection is gone (the caller
- * reconnects); a SQL error on a live connection is logged and retried next
- * round.
+ * One round. Returns -1 when the connection is gone (the caller
+ * reconnects), 1 when a full batch was sealed (more may wait: no pause), else
+ * 0; a SQL error on a live connection is logged and retried next round.
  */
-static bool sealer_round(PGconn *conn, struct sealer_head *head, time_t *last_anchor)
+static int sealer_round(PGconn *conn, struct sealer_head *head, time_t *last_anchor)
 {
-	PGresult *res = PQexec(conn, "SELECT sealed, head_seq, head_hash FROM cansd.audit_seal()");
-	bool alive = true;
+	PGresult *res = PQexec(
+		conn, "SELECT sealed, head_seq, head_hash FROM cansd.audit_seal(" SEALER_BATCH ")");
+	int rc = 0;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		alive = PQstatus(conn) == CONNECTION_OK;
-		if (alive)
+		if (PQstatus(conn) == CONNECTION_OK)
 			log_error("audit sealer: %s", PQerrorMessage(conn));
+		else
+			rc = -1;
 		goto out;
 	}
+	if (strcmp(PQgetvalue(res, 0, 0), SEALER_BATCH) == 0)
+		rc = 1;
 	if (PQgetisnull(res, 0, 1)) /* another sealer holds the chain this round */
 		goto out;
 	sealer_watch(head, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
@@ -99,7 +105,7 @@ static bool sealer_round(PGconn *conn, struct sealer_head *head, time_t *last_an
 	}
 out:
 	PQclear(res);
-	return alive;
+	return rc;
 }
 
 int sealer_main(int listen_fd)
@@ -138,9 +144,14 @@ int sealer_main(int listen_fd)
 			was_down = false;
 			backoff = 0;
 		}
-		if (!sealer_round(conn, &head, &last_anchor))
+		switch (sealer_round(conn, &head, &last_anchor)) {
+		case -1:
 			continue; /* reconnect at once */
-		sealer_sleep(config->audit_seal_interval_ms);
+		case 1:
+			continue; /* a backlog: seal the next batch at once */
+		default:
+			sealer_sleep(config->audit_seal_interval_ms);
+		}
 	}
 	PQfinish(conn);
 	return 0;

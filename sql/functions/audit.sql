@@ -51,7 +51,7 @@ CREATE POLICY audit_admin_read ON cansd.audit_events FOR SELECT
 DROP POLICY IF EXISTS audit_insert ON cansd.audit_events;
 CREATE POLICY audit_insert ON cansd.audit_events FOR INSERT WITH CHECK (true);
 
--- The chain (sql/migrations/009_audit_chain.sql). seq and null until sealed.
+-- The chain (sql/migrations/010_audit_chain.sql). seq and null until sealed.
 DROP POLICY IF EXISTS audit_seals_admin_read ON cansd.audit_seals;
 CREATE POLICY audit_seals_admin_read ON cansd.audit_seals FOR SELECT
 	USING (cansd.has_role('program_admin'));

@@ -18,26 +18,10 @@
 
 #include <cmocka.h>
 
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
-#include "tests/support/problem_assert.h"
 
 #define PASSWORD "audit test password"
-
-static char *admin_token;
-
-static int setup(void **state)
-{
-	(void)state;
-	admin_token = http_admin_token();
-	return admin_token ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(admin_token);
-	return 0;
-}
 
 /* Runs the verifier; returns its exit status and its output (malloc'd) in *out. */
 static int verify(char **out)
@@ -318,5 +302,5 @@ int main(void)
 		cmocka_unit_test(test_sealer_survives_a_database_restart),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, admin_setup, admin_teardown);
 }

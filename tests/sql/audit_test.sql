@@ -1,5 +1,5 @@
 -- The audit trail is append-only for everyone and sealed into a hash chain
--- (sql/migrations/009_audit_chain.sql, sql/functions/audit.sql). Run as
+-- (sql/migrations/010_audit_chain.sql, sql/functions/audit.sql). Run as
 -- superuser on a migrated database, e.g.
 --     psql -X -d cansd -f tests/sql/audit_test.sql
 -- A mismatch raises and psql stops with a non-zero exit; everything is

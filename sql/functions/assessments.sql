@@ -182,11 +182,11 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- One subject's ratings as {"ITEM": n, ...} in form order.
-CREATE OR REPLACE FUNCTION cansd.subject_ratings(aid bigint, subject bigint) RETURNS json
+CREATE OR REPLACE FUNCTION cansd.subject_ratings(aid bigint, member bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT coalesce(json_object_agg(r.item_code, r.rating ORDER BY i.sort_order), '{}')
 	FROM cansd.assessment_ratings r JOIN cansd.instrument_items i ON i.code = r.item_code
-	WHERE r.assessment_id = aid AND r.subject_id = subject
+	WHERE r.assessment_id = aid AND r.subject_id = member
 $$;
 
 -- The whole CANS in one statement: the summary, then the child's age, the

@@ -158,10 +158,12 @@ CREATE TABLE cansd.qc_flags (
 -- assessments is ENABLEd but not FORCEd: the owner's SECURITY DEFINER
 -- cansd.case_routed_to_me() reads it past the policies, so that a supervisor
 -- a CANS is rerouted to may read that case without the policies recursing
--- (cases -> assessments -> cases). The service never connects as the owner.
+-- (cases -> assessments -> cases). Nor is assessment_caregivers: the owner's
+-- trigger cansd.member_links_follow() adds and removes sections for links
+-- that row-level security on member_links already admitted, whoever wrote
+-- them (the service, a seed). The service never connects as the owner.
 ALTER TABLE cansd.assessments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_caregivers ENABLE ROW LEVEL SECURITY;
-ALTER TABLE cansd.assessment_caregivers FORCE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_ratings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_ratings FORCE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_events ENABLE ROW LEVEL SECURITY;

@@ -98,8 +98,7 @@ static size_t ratings_shape(struct request *req, json_t *body, struct field_erro
 	json_t *section;
 	size_t n = 0;
 
-	json_object_foreach(json_object_get(body, "caregivers"), member, section)
-	{
+	json_object_foreach (json_object_get(body, "caregivers"), member, section) {
 		if (n >= JSON_SCHEMA_MAX_ERRORS)
 			break;
 		if (!is_id(member))

@@ -22,14 +22,17 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 	        + extract(month FROM age(on_day, birth)))::integer
 $$;
 
--- True when a submitted CANS of this case is routed to the caller. Reads
--- assessments past their policies (SECURITY DEFINER; the table is not
--- FORCEd) so that the cases policy below does not recurse.
+-- True when a CANS of this case was ever routed to the caller (submitted or
+-- rerouted to them): the supervisors asked to decide a CANS read it, its
+-- case and its history, even outside their team and after they acted on it;
+-- only the one it is routed to now may change it. Reads past the policies
+-- (SECURITY DEFINER: assessments is not FORCEd, and the events policy asks
+-- assessments only) so that the cases policy below does not recurse.
 CREATE OR REPLACE FUNCTION cansd.case_routed_to_me(cid bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM cansd.assessments a
-	               WHERE a.routed_to = cansd.current_user_id() AND a.status = 'submitted'
-	                 AND a.case_id = cid)
+	SELECT EXISTS (SELECT 1 FROM cansd.assessment_events e
+	               JOIN cansd.assessments a ON a.id = e.assessment_id
+	               WHERE e.to_supervisor_id = cansd.current_user_id() AND a.case_id = cid)
 $$;
 
 -- An active supervisor (read past the users policies: a worker may route
@@ -314,8 +317,14 @@ RETURNS cansd.assessments LANGUAGE plpgsql AS $$
 DECLARE
 	a cansd.assessments;
 BEGIN
+	-- FOR UPDATE sees only the rows the caller may update (the author's, or
+	-- routed to them): one they may merely read is a conflict, not a 404.
 	SELECT * INTO a FROM cansd.assessments WHERE id = aid FOR UPDATE;
 	IF NOT FOUND THEN
+		IF EXISTS (SELECT 1 FROM cansd.assessments WHERE id = aid) THEN
+			PERFORM cansd.fail('CN409',
+				'Only the author or the supervisor it is routed to acts on this CANS.');
+		END IF;
 		PERFORM cansd.fail('CN404', 'No such assessment.');
 	END IF;
 	IF if_version IS NOT NULL AND if_version <> a.version THEN

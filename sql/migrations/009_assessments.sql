@@ -120,6 +120,8 @@ CREATE TABLE cansd.assessment_events (
 );
 CREATE INDEX assessment_events_idx ON cansd.assessment_events (assessment_id, id);
 CREATE INDEX assessment_events_kind_idx ON cansd.assessment_events (event, at);
+CREATE INDEX assessment_events_to_idx ON cansd.assessment_events (to_supervisor_id)
+	WHERE to_supervisor_id IS NOT NULL;
 
 -- Automatic QC rules are data: a code, the message a reviewer reads, a kind
 -- that cansd.qc_rule_holds() knows how to test, and its parameters (domain

@@ -93,8 +93,7 @@ static bool error_names(const struct http_response *r, const char *field)
 	json_t *e;
 	size_t i;
 
-	json_array_foreach(json_object_get(r->json, "errors"), i, e)
-	{
+	json_array_foreach (json_object_get(r->json, "errors"), i, e) {
 		if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
 			return true;
 	}
@@ -116,8 +115,7 @@ static bool list_has(const struct http_response *r, const char *id)
 	json_t *it;
 	size_t i;
 
-	json_array_foreach(json_object_get(r->json, "items"), i, it)
-	{
+	json_array_foreach (json_object_get(r->json, "items"), i, it) {
 		if (strcmp(json_string_value(json_object_get(it, "id")), id) == 0)
 			return true;
 	}
@@ -129,8 +127,8 @@ static void test_rate_submit_return_resubmit_approve_with_the_history_oldest_fir
 	struct cans_scene s;
 	struct http_response r;
 	char *first_submitted;
-	static const char *const want[] = {"created",   "ratings_changed", "submitted",
-					   "returned",  "ratings_changed", "submitted",
+	static const char *const want[] = {"created",  "ratings_changed", "submitted",
+					   "returned", "ratings_changed", "submitted",
 					   "approved"};
 	json_t *items, *e;
 	size_t i;
@@ -166,8 +164,7 @@ static void test_rate_submit_return_resubmit_approve_with_the_history_oldest_fir
 	assert_status(&r, 200);
 	items = json_object_get(r.json, "items");
 	assert_int_equal(json_array_size(items), sizeof(want) / sizeof(want[0]));
-	json_array_foreach(items, i, e)
-	{
+	json_array_foreach (items, i, e) {
 		assert_string_equal(json_string_value(json_object_get(e, "event")), want[i]);
 		assert_non_null(json_string_value(json_object_get(e, "at")));
 	}
@@ -229,7 +226,8 @@ static void test_reroute_by_the_author_or_the_routed_supervisor_never_to_the_aut
 	http_free(&r);
 
 	/* that supervisor reroutes it back */
-	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"not my team\"}", sup.id);
+	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"not my team\"}",
+		 sup.id);
 	act(&r, sup2.token, s.assessment, "reroute", body);
 	assert_status(&r, 200);
 	assert_string_equal(cans_str(&r, "routed_to"), sup.id);
@@ -358,8 +356,7 @@ static void test_the_approvals_queue_is_the_supervisors_own_oldest_first(void **
 	complete_scene(&b, &sup, &w2, 1, true);
 	http_call(&r, "GET", API "/approvals?limit=500", sup.token, NULL, NULL, 0);
 	assert_status(&r, 200);
-	json_array_foreach(json_object_get(r.json, "items"), i, it)
-	{
+	json_array_foreach (json_object_get(r.json, "items"), i, it) {
 		const char *id = json_string_value(json_object_get(it, "id"));
 
 		assert_string_equal(json_string_value(json_object_get(it, "status")), "submitted");
@@ -394,8 +391,7 @@ static bool flags_have(const struct http_response *r, const char *rule)
 	json_t *it;
 	size_t i;
 
-	json_array_foreach(json_object_get(r->json, "items"), i, it)
-	{
+	json_array_foreach (json_object_get(r->json, "items"), i, it) {
 		if (strcmp(json_string_value(json_object_get(it, "rule")), rule) == 0 &&
 		    json_string_value(json_object_get(it, "message")))
 			return true;
@@ -445,8 +441,7 @@ static void test_qc_flags_are_stored_on_submit_for_qa_and_the_case_supervisor(vo
 			const char *k;
 			json_t *v;
 
-			json_object_foreach(c, k, v)
-			{
+			json_object_foreach (c, k, v) {
 				json_integer_set(v, 1);
 			}
 		}
@@ -480,8 +475,7 @@ static const char *due_status(const char *token, const char *case_id, const char
 	status[0] = '\0';
 	get(&r, token, API "/cans-due?status=all&case_id=%s", case_id);
 	assert_status(&r, 200);
-	json_array_foreach(json_object_get(r.json, "items"), i, it)
-	{
+	json_array_foreach (json_object_get(r.json, "items"), i, it) {
 		if (strcmp(json_string_value(json_object_get(it, "reason")), reason) == 0)
 			snprintf(status, sizeof(status), "%s",
 				 json_string_value(json_object_get(it, "status")));
@@ -513,8 +507,7 @@ static bool audit_has(const json_t *items, const char *action)
 	json_t *it;
 	size_t i;
 
-	json_array_foreach(items, i, it)
-	{
+	json_array_foreach (items, i, it) {
 		if (strcmp(json_string_value(json_object_get(it, "action")), action) == 0)
 			return true;
 	}

@@ -559,7 +559,8 @@ bootstrap_admin() {
 	fi
 }
 
-# Demo users and training records (sql/seed/demo.sql) when CANSD_DEMO=1 and the
+# Demo users, training records and cases (sql/seed/demo.sql), then CANS in
+# every state (sql/seed/demo_cans.sql), when CANSD_DEMO=1 and the
 # database has no user other than admin.
 seed_demo() {
 	_cansd_paths
@@ -570,7 +571,8 @@ seed_demo() {
 	password=${CANSD_DEMO_PASSWORD:-demo-password}
 	hash=$(_cansd_hash_password "$password")
 	CANSD_DEMO_HASH=$hash psql_super -d cansd -v tz="$tz" -f - >/dev/null \
-		< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$CANSD_ROOT/sql/seed/demo.sql") ||
+		< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$CANSD_ROOT/sql/seed/demo.sql" \
+			"$CANSD_ROOT/sql/seed/demo_cans.sql") ||
 		cansd_die "seeding demo data failed"
 	_cansd_box "cansd: demo data seeded (CANSD_DEMO=1); every demo user's password: $password" \
 		"supervisor.rivera  supervisor, IPS, certified" \
@@ -580,7 +582,8 @@ seed_demo() {
 		"worker.ifps        worker, IFPS, certified" \
 		"cert.office        certification_office" \
 		"qa.analyst         qa_analyst, certified" \
-		"program.admin      program_admin"
+		"program.admin      program_admin" \
+		"demo CANS          draft, submitted, returned, rerouted, approved (GET /assessments)"
 }
 
 # --- worker pool --------------------------------------------------------------

@@ -115,8 +115,9 @@ done
 pick_median case
 
 # The CANS (issue 16), as worker.current on demo case IPS-1001: a CANS of
-# Jamie Ortiz (three caregiver sections) rated complete through the API
-# (about 150 ratings), read whole: one SQL call builds the JSON, plus its
+# Jamie Ortiz (9, three caregiver sections) rated complete through the API,
+# every rating 2 so that the modules that apply at 9 open too (about 135
+# ratings), read whole: one SQL call builds the JSON, plus its
 # audit INSERT. Then PUT .../ratings of ten child items, round-robin over
 # 16 such drafts so that wrk's connections rarely queue on one row's lock:
 # each PUT locks the CANS, checks every value against the instrument and
@@ -130,11 +131,11 @@ new_cans() {
 	local id body
 	id=$(curl -sf "$base/api/v1/cases/$case_id/assessments" -H "Authorization: Bearer $w_token" \
 		-H 'Content-Type: application/json' \
-		-d "{\"child_id\":\"$jamie\",\"reason\":\"initial\",\"assessment_date\":\"$(date +%F)\"}" | jq -r .id)
+		-d "{\"child_id\":\"$jamie\",\"reason\":\"initial\",\"assessment_date\":\"$(TZ=${CANSD_TIMEZONE:-America/Chicago} date +%F)\"}" | jq -r .id)
 	for _ in 1 2 3; do
 		body=$(curl -sf "$base/api/v1/assessments/$id/completeness" -H "Authorization: Bearer $w_token" | jq -c '
 			reduce .missing[] as $m ({child: {}, caregivers: {}};
-				if $m.subject == "child" then .child[$m.item] = 1 else .caregivers[$m.subject][$m.item] = 1 end)')
+				if $m.subject == "child" then .child[$m.item] = 2 else .caregivers[$m.subject][$m.item] = 2 end)')
 		curl -sf -X PUT "$base/api/v1/assessments/$id/ratings" -H "Authorization: Bearer $w_token" \
 			-H 'Content-Type: application/json' -d "$body" >/dev/null
 	done

@@ -294,9 +294,19 @@ LANGUAGE sql AS $$
 	VALUES (aid, kind, cansd.current_user_id(), from_sup, to_sup, note, detail)
 $$;
 
+-- The audit event of a CANS read or change: cansd.audit's row, written
+-- here in PL/pgSQL so that the INSERT's plan is cached for the session
+-- (an SQL function's query is planned again on every call, and every read
+-- of a CANS writes one of these).
 CREATE OR REPLACE FUNCTION cansd.audit_assessment(aid bigint, action text, detail jsonb DEFAULT NULL)
-RETURNS void LANGUAGE sql AS $$
-	SELECT cansd.audit('assessment.' || action, 'assessment', aid::text, detail)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+BEGIN
+	INSERT INTO cansd.audit_events (actor_id, action, entity_type, entity_id,
+	                                request_id, client_addr, detail)
+	VALUES (cansd.current_user_id(), 'assessment.' || action, 'assessment', aid::text,
+	        nullif(current_setting('app.request_id', true), ''),
+	        nullif(current_setting('app.client_addr', true), ''), detail);
+END
 $$;
 
 -- --- the database's own guard: an approved CANS never changes ------------------------

@@ -6,14 +6,24 @@
 
 #include <jansson.h>
 
+#include "db_sqlstate.h"
 #include "problem.h"
 #include "request.h"
 #include "log.h"
 #include "metrics.h"
 
 #define DB_MAX_PARAMS 24
+/* Serialization failures and deadlocks: each statement is one transaction, so retry it whole. */
+#define DB_RETRIES 2
 
 static PGconn *conn; /* the worker's one connection */
+/*
+ * Whether this session holds every statement. A connect can succeed while
+ * a PREPARE fails (a function missing for a moment while the SQL source is
+ * re-applied): db_ensure then prepares again before the next request
+ * instead of answering 500 for the rest of the worker's life.
+ */
+static bool prepared;
 
 static int prepare_one(const char *name, const char *text, void *ctx)
 {
@@ -29,7 +39,15 @@ static int prepare_one(const char *name, const char *text, void *ctx)
 
 static bool prepare_all(void)
 {
-	return db_statements_each(db_statements_sql, prepare_one, NULL) >= 0;
+	PGresult *res;
+
+	/* A failed round may have left some prepared: start from none. */
+	res = PQexec(conn, "DEALLOCATE ALL");
+	PQclear(res);
+	prepared = db_statements_each(db_statements_sql, prepare_one, NULL) >= 0;
+	if (!prepared)
+		log_error("database: preparing statements failed; retried on the next request");
+	return prepared;
 }
 
 int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms)
@@ -47,10 +65,8 @@ int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms
 		log_error("database: %s", PQerrorMessage(conn));
 		return -1;
 	}
-	if (!prepare_all()) {
-		log_error("database: preparing statements failed");
+	if (!prepare_all())
 		return -1;
-	}
 	return 0;
 }
 
@@ -58,6 +74,7 @@ void db_close(void)
 {
 	PQfinish(conn);
 	conn = NULL;
+	prepared = false;
 }
 
 bool db_ensure(void)
@@ -70,17 +87,16 @@ bool db_ensure(void)
 			return false;
 		metrics_db_reconnect();
 		/* Prepared statements die with their session. */
-		if (!prepare_all()) {
-			PQreset(conn);
-			return false;
-		}
+		prepared = false;
 	}
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
 		PGresult *res = PQexec(conn, "ROLLBACK");
 
 		PQclear(res);
 	}
-	return PQstatus(conn) == CONNECTION_OK;
+	if (!prepared && PQstatus(conn) == CONNECTION_OK)
+		prepare_all();
+	return PQstatus(conn) == CONNECTION_OK && prepared;
 }
 
 bool db_ping(void)
@@ -151,35 +167,67 @@ static int db_problem(struct request *req, const PGresult *res)
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *message = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	bool connection_ok = conn && PQstatus(conn) == CONNECTION_OK;
+	enum db_failure failure;
 	int status;
 
-	if (!state || PQstatus(conn) != CONNECTION_OK || strncmp(state, "08", 2) == 0 ||
-	    strcmp(state, "57P01") == 0 || strcmp(state, "57P03") == 0) {
+	if (!res && connection_ok && !prepared) {
+		/* Reachable, but our statements do not prepare: not ready yet (or a broken deploy).
+		 */
 		metrics_db_error();
-		log_msg("error", req->request_id, "database unavailable: %s", PQerrorMessage(conn));
+		log_msg("error", req->request_id, "database: statements not prepared");
+		return problem(req, 503, PROBLEM_UNAVAILABLE,
+			       "The service is not ready; try again shortly.");
+	}
+	failure = db_sqlstate_classify(state, connection_ok);
+	switch (failure) {
+	case DB_FAILURE_UNAVAILABLE:
+		metrics_db_error();
+		log_msg("error", req->request_id, "database unavailable (%s): %s",
+			state ? state : "-", conn ? PQerrorMessage(conn) : "no connection");
 		return problem(req, 503, PROBLEM_UNAVAILABLE,
 			       "The database is unavailable; try again shortly.");
-	}
-	if (strncmp(state, "CN", 2) == 0 &&
-	    (status = problem_from_raised(req, state, message, detail)) > 0)
-		return status;
-	log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
-	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0)
-		return problem(req, 409, PROBLEM_CONFLICT,
-			       "The change conflicts with the current state; reload and retry.");
-	if (strcmp(state, "23503") == 0)
-		return problem(req, 409, PROBLEM_CONFLICT, "A referenced record does not exist.");
-	if (strcmp(state, "42501") == 0)
+	case DB_FAILURE_TIMEOUT:
+		log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
+		return problem(req, 503, PROBLEM_UNAVAILABLE, "The request took too long.");
+	case DB_FAILURE_RAISED:
+		if ((status = problem_from_raised(req, state, message, detail)) > 0)
+			return status;
+		break; /* a CNnnn we do not know: our SQL and C disagree */
+	case DB_FAILURE_RETRY:
+	case DB_FAILURE_CONFLICT:
+		log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
+		return problem(
+			req, 409, PROBLEM_CONFLICT,
+			strcmp(state, "23503") == 0
+				? "A referenced record does not exist."
+				: "The change conflicts with the current state; reload and retry.");
+	case DB_FAILURE_FORBIDDEN:
+		log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
 		return problem(req, 403, PROBLEM_FORBIDDEN,
 			       "Your role does not allow this change.");
-	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
+	case DB_FAILURE_INVALID:
+		log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
 		return problem(req, 400, PROBLEM_VALIDATION,
 			       "A value is out of range or malformed.");
-	if (strcmp(state, "57014") == 0)
-		return problem(req, 503, PROBLEM_UNAVAILABLE, "The request took too long.");
+	case DB_FAILURE_BUG:
+		break;
+	}
+	/* 26000 means this session lost a statement: prepare again on the next request. */
+	if (state && strcmp(state, "26000") == 0)
+		prepared = false;
 	metrics_db_error();
+	log_msg("error", req->request_id, "bug: sql %s: %s", state ? state : "(no SQLSTATE)",
+		message ? message : (conn ? PQerrorMessage(conn) : ""));
 	return problem(req, 500, PROBLEM_INTERNAL, "An internal error occurred.");
+}
+
+static bool should_retry(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return PQstatus(conn) == CONNECTION_OK &&
+	       db_sqlstate_classify(state, true) == DB_FAILURE_RETRY;
 }
 
 PGresult *db_call(struct request *req, const char *statement, int n_params,
@@ -187,6 +235,7 @@ PGresult *db_call(struct request *req, const char *statement, int n_params,
 {
 	PGresult *res;
 	ExecStatusType st;
+	int attempt;
 
 	if (!db_ensure()) {
 		db_problem(req, NULL);
@@ -202,8 +251,14 @@ PGresult *db_call(struct request *req, const char *statement, int n_params,
 		}
 		res = PQexecPrepared(conn, statement, n_params, params, NULL, NULL, 0);
 	}
-	arena_defer(req->arena, clear_result, res);
 	st = PQresultStatus(res);
+	for (attempt = 0; attempt < DB_RETRIES && st == PGRES_FATAL_ERROR && should_retry(res);
+	     attempt++) {
+		PQclear(res);
+		res = PQexecPrepared(conn, statement, n_params, params, NULL, NULL, 0);
+		st = PQresultStatus(res);
+	}
+	arena_defer(req->arena, clear_result, res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
 		db_problem(req, res);
 		return NULL;
@@ -217,8 +272,13 @@ PGresult *db_call_as(struct request *req, const char *statement, int n_params,
 	const char *all[DB_MAX_PARAMS];
 	int i;
 
-	if (n_params + 3 > DB_MAX_PARAMS)
-		abort();
+	/* A handler passing more than the array holds is our bug: refuse it, keep the worker. */
+	if (n_params < 0 || n_params + 3 > DB_MAX_PARAMS) {
+		log_msg("error", req->request_id, "bug: %s called with %d parameters", statement,
+			n_params);
+		problem(req, 500, PROBLEM_INTERNAL, "An internal error occurred.");
+		return NULL;
+	}
 	all[0] = req->caller_id;
 	all[1] = req->request_id;
 	all[2] = req->client_addr;
@@ -268,7 +328,7 @@ int db_statements_each(const char *sql, int (*fn)(const char *name, const char *
 		text = strndup(name_end + 1,
 			       next ? (size_t)(next - name_end - 1) : strlen(name_end + 1));
 		if (!text)
-			abort();
+			return -1; /* out of memory: the statements count as not prepared */
 		rc = fn(name_buf, text, ctx);
 		free(text);
 		if (rc)

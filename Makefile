@@ -24,7 +24,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,u
 REL_OBJ  := $(LIB_SRC:%.c=$(REL_DIR)/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(ASAN_DIR)/%.o)
 
-.PHONY: all build deps run test unit integration lint format cppcheck bench clean docs
+.PHONY: all build deps run test unit integration lint format cppcheck bench clean docs audit-verify
 
 all: build
 build: $(REL_DIR)/cansd
@@ -74,6 +74,11 @@ format:
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr -I. $(SRC)
+
+# Walks the audit trail's hash chain in ./var's database (or CANSD_VAR_DIR's);
+# PostgreSQL must be running (make run). Non-zero when an event was tampered with.
+audit-verify: build
+	@bash -c 'set -euo pipefail; . scripts/lib.sh; audit_verify'
 
 bench: deps build
 	@bench/run.sh

@@ -111,6 +111,8 @@ wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $token" "$base/api/v1/me" >/de
 for ((round = 1; round <= rounds; round++)); do
 	measure_once me_db "$base/api/v1/me" -H "Authorization: Bearer $token"
 done
+# Back to the defaults (identity cache on, audit sealer on) for the rest.
+bash -c 'set -euo pipefail; . "$1"; pool_stop; pool_start' bench "$root/scripts/lib.sh" >/dev/null
 declare -A all
 for name in nginx healthz me me_db; do pick_median "$name"; done
 
@@ -132,6 +134,22 @@ for ((round = 1; round <= rounds; round++)); do
 	measure_once case "$base/api/v1/cases/$case_id" -H "Authorization: Bearer $sup_token"
 done
 pick_median case
+# What the audit sealer costs that audited read: the rounds above ran with the
+# sealer on (the default, every second), these with it off
+# (CANSD_AUDIT_SEAL_INTERVAL_MS=0). Each read queues its event for the sealer;
+# the queue right after the sealer-on rounds shows whether it kept up.
+queue_at_end=$(psql_super -d cansd -At -c 'SELECT count(*) FROM cansd.audit_unsealed')
+sleep 3
+queue_after_3s=$(psql_super -d cansd -At -c 'SELECT count(*) FROM cansd.audit_unsealed')
+sealed_events=$(psql_super -d cansd -At -c 'SELECT count(*) FROM cansd.audit_seals')
+bash -c 'set -euo pipefail; . "$1"; pool_stop; CANSD_AUDIT_SEAL_INTERVAL_MS=0 pool_start' \
+	bench "$root/scripts/lib.sh" >/dev/null
+wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $sup_token" "$base/api/v1/cases/$case_id" >/dev/null
+for ((round = 1; round <= rounds; round++)); do
+	measure_once case_unsealed "$base/api/v1/cases/$case_id" -H "Authorization: Bearer $sup_token"
+done
+pick_median case_unsealed
+verify_out=$(audit_verify 2>&1) || true
 
 # The CANS (issue 16), as worker.current on demo case IPS-1001: a CANS of
 # Jamie Ortiz (9, three caregiver sections) rated complete through the API,
@@ -229,7 +247,8 @@ nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]};
 | nginx -> pool, cheapest route | \`GET /healthz\` | ${rps[healthz]} | ${p50[healthz]} | ${p99[healthz]} | ${errors[healthz]} | 100% |
 | authenticated (JWT + caller from the identity cache) | \`GET /api/v1/me\` | ${rps[me]} | ${p50[me]} | ${p99[me]} | ${errors[me]} | $(ratio "${rps[me]}") |
 | authenticated, caller read from PostgreSQL every time (\`CANSD_IDENTITY_CACHE_TTL=0\`) | \`GET /api/v1/me\` | ${rps[me_db]} | ${p50[me_db]} | ${p99[me_db]} | ${errors[me_db]} | $(ratio "${rps[me_db]}") |
-| a case with six members (JWT, identity cache, case + members query, one audit INSERT) | \`GET /api/v1/cases/{id}\` | ${rps[case]} | ${p50[case]} | ${p99[case]} | ${errors[case]} | $(ratio "${rps[case]}") |
+| a case with six members (JWT, identity cache, case + members query, one audit INSERT), audit sealer on (default) | \`GET /api/v1/cases/{id}\` | ${rps[case]} | ${p50[case]} | ${p99[case]} | ${errors[case]} | $(ratio "${rps[case]}") |
+| the same audited read, audit sealer off (\`CANSD_AUDIT_SEAL_INTERVAL_MS=0\`) | \`GET /api/v1/cases/{id}\` | ${rps[case_unsealed]} | ${p50[case_unsealed]} | ${p99[case_unsealed]} | ${errors[case_unsealed]} | $(ratio "${rps[case_unsealed]}") |
 | nginx -> pool, cheapest route, measured again beside the CANS rows | \`GET /healthz\` | ${rps[healthz2]} | ${p50[healthz2]} | ${p99[healthz2]} | ${errors[healthz2]} | 100% (of itself; $(ratio "${rps[healthz2]}") of the first) |
 | a full CANS: $cans_sections caregiver sections, $cans_ratings ratings (JWT, identity cache, one SQL call builds the JSON, one audit INSERT) | \`GET /api/v1/assessments/{id}\` | ${rps[cans_get]} | ${p50[cans_get]} | ${p99[cans_get]} | ${errors[cans_get]} | $(ratio "${rps[cans_get]}" "${rps[healthz2]}") |
 | rate ten items (lock, validate against the instrument and the child's age, write ratings, version, history and audit) | \`PUT /api/v1/assessments/{id}/ratings\` | ${rps[cans_put]} | ${p50[cans_put]} | ${p99[cans_put]} | ${errors[cans_put]} | $(ratio "${rps[cans_put]}" "${rps[healthz2]}") |
@@ -237,6 +256,16 @@ nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]};
 Target (issue 2): \`GET /api/v1/me\` at least 50% of the nginx -> pool ceiling.
 Target (issue 16): \`GET /api/v1/assessments/{id}\` (a full CANS) at least 40% of the
 ceiling measured in the same run (the \`/healthz\` rows).
+
+The audit hash chain (SECURITY.md, "The audit trail"): each audited read
+writes its event and queues it (a trigger, one more small INSERT, paid with
+the sealer on or off); the sealer links the queued events once a second in a
+transaction of its own and takes no lock a request waits for. The two
+\`/cases/{id}\` rows differ only by the sealer (all rounds' req/s with it
+off: ${all[case_unsealed]}). Events waiting for the sealer when the
+sealer-on rounds ended: $queue_at_end; 3 s later: $queue_after_3s
+($sealed_events sealed in all). \`cansd audit-verify\` afterwards: $verify_out
+
 
 The benchmark logs in one user, so after the warm-up every \`/me\` is served
 from the worker's identity cache (auth/identity_cache.h): the JWT signature

@@ -3,6 +3,10 @@
  *                      from the environment (see README.md)
  * cansd hash-password  reads a password line on stdin, prints its stored hash
  * cansd jwks KEY.pem    prints the public JWKS of a private key
+ * cansd audit-verify [CONNINFO]
+ *                      walks the audit trail's hash chain (CONNINFO, else
+ *                      CANSD_DATABASE_URL: a role that reads the whole trail);
+ *                      exit 0 intact, 1 tampered (names the first event), 2 error
  */
 #include <fcgiapp.h>
 #include <stdio.h>
@@ -16,11 +20,13 @@
 #include "../auth/identity_cache.h"
 #include "../auth/jwt.h"
 #include "../auth/password.h"
+#include "../core/audit_verify.h"
 #include "../core/config.h"
 #include "../core/log.h"
 #include "../core/metrics.h"
 #include "../fcgi/pool.h"
 #include "../fcgi/privilege.h"
+#include "../fcgi/sealer.h"
 #include "../fcgi/worker.h"
 #include "../handlers/routes.h"
 
@@ -116,6 +122,10 @@ static int serve(void)
 		return 1;
 	}
 	worker_set_routes(routes, routes_count);
+	if (cfg.audit_seal_interval_ms > 0)
+		pool_set_sidecar(sealer_main);
+	else
+		log_info("audit sealer off (CANSD_AUDIT_SEAL_INTERVAL_MS=0): events stay unsealed");
 	log_info("listening on %s with %d workers", cfg.fcgi_listen, cfg.workers);
 	rc = pool_run(fd, cfg.workers, worker_main);
 	close(fd);
@@ -179,7 +189,17 @@ int main(int argc, char **argv)
 		return hash_password();
 	if (argc == 3 && strcmp(argv[1], "jwks") == 0)
 		return print_jwks(argv[2]);
-	fprintf(stderr,
-		"usage: cansd serve | cansd hash-password < password | cansd jwks KEY.pem\n");
+	if ((argc == 2 || argc == 3) && strcmp(argv[1], "audit-verify") == 0) {
+		const char *conninfo = argc == 3 ? argv[2] : getenv("CANSD_DATABASE_URL");
+
+		if (!conninfo || !*conninfo) {
+			fprintf(stderr,
+				"cansd: audit-verify needs CONNINFO or CANSD_DATABASE_URL\n");
+			return 2;
+		}
+		return audit_verify(conninfo, stdout);
+	}
+	fprintf(stderr, "usage: cansd serve | cansd hash-password < password | cansd jwks KEY.pem"
+			" | cansd audit-verify [CONNINFO]\n");
 	return 2;
 }

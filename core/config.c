@@ -68,7 +68,7 @@ static int parse_origins(struct config *cfg, char *err, unsigned errlen)
 int config_load(struct config *cfg, char *err, unsigned errlen)
 {
 	static char default_socket[4096], default_key[4096];
-	long workers, access_ttl, refresh_ttl, family_max_age, timeout, cache_ttl;
+	long workers, access_ttl, refresh_ttl, family_max_age, timeout, cache_ttl, seal_ms;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -98,7 +98,8 @@ int config_load(struct config *cfg, char *err, unsigned errlen)
 	    env_long("CANSD_REFRESH_FAMILY_MAX_AGE", 30L * 86400, 300, 365L * 86400,
 		     &family_max_age, err, errlen) ||
 	    env_long("CANSD_STATEMENT_TIMEOUT_MS", 15000, 100, 600000, &timeout, err, errlen) ||
-	    env_long("CANSD_IDENTITY_CACHE_TTL", 5, 0, 5, &cache_ttl, err, errlen))
+	    env_long("CANSD_IDENTITY_CACHE_TTL", 5, 0, 5, &cache_ttl, err, errlen) ||
+	    env_long("CANSD_AUDIT_SEAL_INTERVAL_MS", 1000, 0, 60000, &seal_ms, err, errlen))
 		return -1;
 	cfg->workers = (int)workers;
 	cfg->access_ttl = access_ttl;
@@ -106,5 +107,6 @@ int config_load(struct config *cfg, char *err, unsigned errlen)
 	cfg->refresh_family_max_age = family_max_age;
 	cfg->statement_timeout_ms = (int)timeout;
 	cfg->identity_cache_ttl = (int)cache_ttl;
+	cfg->audit_seal_interval_ms = (int)seal_ms;
 	return parse_origins(cfg, err, errlen);
 }

@@ -30,7 +30,8 @@ struct config {
 	/* seconds from a login after which its refresh-token family ends, however often rotated */
 	long refresh_family_max_age;
 	int statement_timeout_ms;
-	int identity_cache_ttl; /* seconds; 0 reads the caller from the database every time */
+	int identity_cache_ttl;     /* seconds; 0 reads the caller from the database every time */
+	int audit_seal_interval_ms; /* the audit sealer's period; 0: no sealer */
 };
 
 /* Fills cfg from the environment; -1 with a message in err on a bad value. */

@@ -15,6 +15,12 @@
 #define POOL_DRAIN_SECONDS 20
 
 static volatile sig_atomic_t stop_requested;
+static int (*sidecar)(int listen_fd);
+
+void pool_set_sidecar(int (*fn)(int listen_fd))
+{
+	sidecar = fn;
+}
 
 static void on_stop(int sig)
 {
@@ -110,14 +116,16 @@ static void reap(pid_t *pids, int n)
 
 int pool_run(int listen_fd, int n_workers, int (*worker)(int))
 {
-	pid_t pids[POOL_MAX_WORKERS] = {0};
-	time_t started[POOL_MAX_WORKERS] = {0};
+	pid_t pids[POOL_MAX_WORKERS + 1] = {0};
+	time_t started[POOL_MAX_WORKERS + 1] = {0};
 	struct sigaction sa;
 	sigset_t watched, none;
-	int i;
+	int i, n_slots;
 
 	if (n_workers > POOL_MAX_WORKERS)
 		n_workers = POOL_MAX_WORKERS;
+	/* The sidecar takes the slot after the workers': restarted and drained alike. */
+	n_slots = n_workers + (sidecar != NULL);
 	/*
 	 * The signals stay blocked except inside sigsuspend, so a stop or a
 	 * death can never slip in between the check and the wait.
@@ -138,7 +146,7 @@ int pool_run(int listen_fd, int n_workers, int (*worker)(int))
 	metrics_set_pool_size(n_workers);
 
 	while (!stop_requested) {
-		for (i = 0; i < n_workers && !stop_requested; i++) {
+		for (i = 0; i < n_slots && !stop_requested; i++) {
 			if (pids[i] > 0)
 				continue;
 			/* A worker dying at once again and again must not become a fork loop. */
@@ -147,14 +155,16 @@ int pool_run(int listen_fd, int n_workers, int (*worker)(int))
 			if (started[i])
 				metrics_worker_restarted();
 			started[i] = time(NULL);
-			pids[i] = spawn(listen_fd, worker, i);
+			/* The sidecar serves no request: no per-worker metrics slot (-1). */
+			pids[i] = i < n_workers ? spawn(listen_fd, worker, i)
+						: spawn(listen_fd, sidecar, -1);
 		}
 		if (!stop_requested)
 			sigsuspend(&none);
-		reap(pids, n_workers);
+		reap(pids, n_slots);
 	}
-	log_info("draining %d workers", live_count(pids, n_workers));
+	log_info("draining %d workers", live_count(pids, n_slots));
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	drain(pids, n_workers);
+	drain(pids, n_slots);
 	return 0;
 }

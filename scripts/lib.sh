@@ -30,6 +30,9 @@
 #   nginx_stop        QUIT, wait, then TERM/KILL
 #   stack_stop        nginx_stop, pool_stop, pg_stop
 #   psql_super ARGS   psql as superuser postgres on the project's cluster
+#   audit_verify      `$CANSD_BIN audit-verify` as superuser postgres over the
+#                     project's socket: walks the audit hash chain (exit 0
+#                     intact, 1 tampered, 2 could not check)
 #
 # Who runs what:
 #   as root      PostgreSQL as OS user postgres (runuser), the pool's master
@@ -608,6 +611,27 @@ RESET ROLE;
 	} | psql_super -d cansd --single-transaction -f - >/dev/null; then
 		cansd_die "applying the SQL source files ($dir) failed; nothing of it was applied"
 	fi
+}
+
+# Runs `$CANSD_BIN audit-verify` as the cluster's superuser over the unix
+# socket, the way psql_super does (it reads the whole trail past row-level
+# security). As root, when OS user postgres cannot reach the binary (a clone
+# under /root), a copy in a private temporary directory is run instead.
+audit_verify() {
+	_cansd_paths
+	[ -x "$CANSD_BIN" ] || cansd_die "$CANSD_BIN is missing: build it first (make build)"
+	local conninfo="host=$CANSD_PG_SOCKET port=$CANSD_PG_PORT dbname=cansd user=postgres"
+	if ! _cansd_is_root || runuser -u postgres -- test -x "$CANSD_BIN" 2>/dev/null; then
+		_as_postgres "$CANSD_BIN" audit-verify "$conninfo"
+		return
+	fi
+	local tmp rc=0
+	tmp=$(mktemp -d /tmp/cansd-audit-verify.XXXXXX)
+	install -m 0755 "$CANSD_BIN" "$tmp/cansd"
+	chmod 0755 "$tmp"
+	_as_postgres "$tmp/cansd" audit-verify "$conninfo" || rc=$?
+	rm -rf "$tmp"
+	return "$rc"
 }
 
 # Prints a box around its arguments (one line each) on stdout.

@@ -2,7 +2,7 @@
 -- which ratings a CANS needs, the lifecycle draft -> submitted -> approved
 -- (or returned -> submitted again, or rerouted while submitted), the
 -- history, and the api_* functions behind /assessments and /approvals.
--- Tables and grants: sql/migrations/010_assessments.sql. Nothing here names
+-- Tables and grants: sql/migrations/011_assessments.sql. Nothing here names
 -- an item of the instrument: items, subjects, age bounds and module
 -- triggers are rows of cansd.instrument_items (sql/data/cans-2.0-items.csv).
 --

@@ -1,14 +1,18 @@
 -- Functions, policies and triggers of audit api (tables: sql/migrations/007_audit_api.sql).
 -- Re-applied at every start (scripts/lib.sh apply_sql_source); idempotent.
 -- GET /audit: the audit trail for program admins (row-level security on
--- audit_events admits no one else), oldest first, filtered and paged.
+-- audit_events admits no one else), oldest first, filtered and paged; each
+-- call writes an audit.read event (also the audited read make bench times).
 
-CREATE OR REPLACE FUNCTION cansd.audit_json(e cansd.audit_events) RETURNS json
+-- seq: the event's place in the hash chain, null until the sealer reaches it.
+DROP FUNCTION IF EXISTS cansd.audit_json(cansd.audit_events);
+CREATE OR REPLACE FUNCTION cansd.audit_json(e cansd.audit_events, seq bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object(
 		'id', e.id::text, 'at', cansd.rfc3339(e.at), 'actor_id', e.actor_id::text,
 		'action', e.action, 'entity_type', e.entity_type, 'entity_id', e.entity_id,
-		'request_id', e.request_id, 'client_addr', e.client_addr, 'detail', e.detail)
+		'request_id', e.request_id, 'client_addr', e.client_addr, 'detail', e.detail,
+		'seq', seq::text)
 $$;
 
 CREATE OR REPLACE FUNCTION cansd.api_audit_list(actor bigint, request_id text, addr text, lim integer,
@@ -19,7 +23,12 @@ DECLARE
 	result text;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT cansd.page_json(array_agg(cansd.audit_json(p.e) ORDER BY (p.e).id),
+	-- Reading the trail is itself on the trail: who looked, for what.
+	PERFORM cansd.audit('audit.read', 'audit', NULL, jsonb_strip_nulls(jsonb_build_object(
+		'entity_type', entity_type_filter, 'entity_id', entity_id_filter,
+		'actor_id', actor_filter::text, 'since', cansd.rfc3339(since),
+		'cursor', cursor_id::text, 'limit', lim)));
+	SELECT cansd.page_json(array_agg(cansd.audit_json(p.e, s.seq) ORDER BY (p.e).id),
 	                       array_agg((p.e).id ORDER BY (p.e).id), lim)
 	INTO result
 	FROM (SELECT e FROM cansd.audit_events e
@@ -28,7 +37,8 @@ BEGIN
 	        AND (entity_id_filter IS NULL OR e.entity_id = entity_id_filter)
 	        AND (actor_filter IS NULL OR e.actor_id = actor_filter)
 	        AND (since IS NULL OR e.at >= since)
-	      ORDER BY e.id LIMIT lim + 1) p;
+	      ORDER BY e.id LIMIT lim + 1) p
+	LEFT JOIN cansd.audit_seals s ON s.event_id = (p.e).id;
 	RETURN result;
 END
 $$;
@@ -40,3 +50,125 @@ CREATE POLICY audit_admin_read ON cansd.audit_events FOR SELECT
 	USING (cansd.has_role('program_admin'));
 DROP POLICY IF EXISTS audit_insert ON cansd.audit_events;
 CREATE POLICY audit_insert ON cansd.audit_events FOR INSERT WITH CHECK (true);
+
+-- The chain (sql/migrations/010_audit_chain.sql). seq and null until sealed.
+DROP POLICY IF EXISTS audit_seals_admin_read ON cansd.audit_seals;
+CREATE POLICY audit_seals_admin_read ON cansd.audit_seals FOR SELECT
+	USING (cansd.has_role('program_admin'));
+
+-- Append-only, for every role: no UPDATE, DELETE or TRUNCATE of an event or
+-- of a link. There is no maintenance path: a retention job would need a
+-- chain-aware design (an archive and a new genesis), not an exception here.
+-- Only someone who may switch triggers off (the superuser or the table
+-- owner: ALTER TABLE ... DISABLE TRIGGER, session_replication_role) gets
+-- past this, and the hash chain is what shows that they did.
+CREATE OR REPLACE FUNCTION cansd.audit_refuse_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+		MESSAGE = format('%s is append-only: %s refused', TG_TABLE_NAME, TG_OP);
+END
+$$;
+
+DROP TRIGGER IF EXISTS audit_events_append_only ON cansd.audit_events;
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON cansd.audit_events
+	FOR EACH ROW EXECUTE FUNCTION cansd.audit_refuse_change();
+DROP TRIGGER IF EXISTS audit_events_no_truncate ON cansd.audit_events;
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON cansd.audit_events
+	FOR EACH STATEMENT EXECUTE FUNCTION cansd.audit_refuse_change();
+DROP TRIGGER IF EXISTS audit_seals_append_only ON cansd.audit_seals;
+CREATE TRIGGER audit_seals_append_only BEFORE UPDATE OR DELETE ON cansd.audit_seals
+	FOR EACH ROW EXECUTE FUNCTION cansd.audit_refuse_change();
+DROP TRIGGER IF EXISTS audit_seals_no_truncate ON cansd.audit_seals;
+CREATE TRIGGER audit_seals_no_truncate BEFORE TRUNCATE ON cansd.audit_seals
+	FOR EACH STATEMENT EXECUTE FUNCTION cansd.audit_refuse_change();
+
+-- Every new event waits in audit_unsealed for its link.
+CREATE OR REPLACE FUNCTION cansd.audit_enqueue() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+BEGIN
+	INSERT INTO cansd.audit_unsealed (event_id) VALUES (NEW.id);
+	RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS audit_events_enqueue ON cansd.audit_events;
+CREATE TRIGGER audit_events_enqueue AFTER INSERT ON cansd.audit_events
+	FOR EACH ROW EXECUTE FUNCTION cansd.audit_enqueue();
+
+-- One field of the canonical content: "-," for NULL, else
+-- "<octets>:<UTF-8 text>,", so that no two events share an encoding (NULL is
+-- not "", and no field can run into the next). core/audit_chain.c encodes the
+-- same way and must stay in step with this.
+CREATE OR REPLACE FUNCTION cansd.audit_field(v text) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT CASE WHEN v IS NULL THEN '\x2d2c'::bytea
+	            ELSE convert_to(octet_length(v)::text || ':' || v || ',', 'UTF8') END
+$$;
+
+-- The content a link covers: its position, then every column of the event.
+-- The time is rendered in UTC to the microsecond; jsonb's text form is
+-- canonical (keys sorted, no insignificant space).
+-- audit_body is all but the seq, computed set-wise in the sealer's query
+-- (where these SQL functions are inlined: per-row calls from plpgsql were
+-- most of its time).
+CREATE OR REPLACE FUNCTION cansd.audit_canonical(seq bigint, e cansd.audit_events) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT cansd.audit_field(seq::text) || cansd.audit_body(e)
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.audit_body(e cansd.audit_events) RETURNS bytea
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT cansd.audit_field(e.id::text)
+	    || cansd.audit_field(to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+	    || cansd.audit_field(e.actor_id::text) || cansd.audit_field(e.action)
+	    || cansd.audit_field(e.entity_type) || cansd.audit_field(e.entity_id)
+	    || cansd.audit_field(e.request_id) || cansd.audit_field(e.client_addr)
+	    || cansd.audit_field(e.detail::text)
+$$;
+
+-- Seals the waiting events, oldest id first, in one transaction: each gets
+-- the next seq and hash = sha256(previous hash || canonical content).
+-- Called about once a second by the pool's sealer (fcgi/sealer.c). Only one
+-- caller seals at a time (a second one returns at once: sealed = 0); events
+-- committed while it runs wait for the next call. It never blocks a writer:
+-- it takes no table lock, and inserts only rows nobody else writes.
+-- Returns what it sealed and the chain's head, which the sealer logs.
+CREATE OR REPLACE FUNCTION cansd.audit_seal(max_events integer DEFAULT 10000,
+	OUT sealed bigint, OUT head_seq bigint, OUT head_hash text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+DECLARE
+	head bytea;
+	first_seq bigint;
+	e record;
+	ids bigint[] := '{}';
+	hashes bytea[] := '{}';
+BEGIN
+	sealed := 0;
+	IF NOT pg_try_advisory_xact_lock(hashtext('cansd.audit_seal')) THEN
+		RETURN;
+	END IF;
+	SELECT s.seq, s.hash INTO head_seq, head
+	FROM cansd.audit_seals s ORDER BY s.seq DESC LIMIT 1;
+	head_seq := coalesce(head_seq, 0);
+	head := coalesce(head, decode(repeat('00', 32), 'hex'));
+	first_seq := head_seq + 1;
+	FOR e IN SELECT ev.id, cansd.audit_body(ev) AS body FROM cansd.audit_unsealed u
+	         JOIN cansd.audit_events ev ON ev.id = u.event_id
+	         ORDER BY u.event_id LIMIT max_events
+	LOOP
+		head_seq := head_seq + 1;
+		-- = sha256(head || cansd.audit_canonical(head_seq, event))
+		head := sha256(head || cansd.audit_field(head_seq::text) || e.body);
+		-- Appending to a plpgsql array is O(1) (expanded arrays); one INSERT
+		-- of them all costs far less than one per link.
+		ids := ids || e.id;
+		hashes := hashes || head;
+	END LOOP;
+	INSERT INTO cansd.audit_seals (seq, event_id, hash)
+	SELECT first_seq + l.n - 1, l.id, l.hash
+	FROM unnest(ids, hashes) WITH ORDINALITY AS l (id, hash, n);
+	DELETE FROM cansd.audit_unsealed WHERE event_id = ANY (ids);
+	sealed := head_seq - first_seq + 1;
+	head_hash := encode(head, 'hex');
+END
+$$;

@@ -54,6 +54,21 @@ int services_create(struct request *req);
 int services_list(struct request *req);
 int cans_due_list(struct request *req);
 
+/* the CANS workflow (instruments.c, assessments.c, approvals.c, qc_flags.c) */
+int instruments_get(struct request *req);
+int assessments_create(struct request *req);
+int assessments_list(struct request *req);
+int assessments_get(struct request *req);
+int assessments_put_ratings(struct request *req);
+int assessments_completeness(struct request *req);
+int assessments_history(struct request *req);
+int assessments_submit(struct request *req);
+int assessments_approve(struct request *req);
+int assessments_return(struct request *req);
+int assessments_reroute(struct request *req);
+int approvals_list(struct request *req);
+int qc_flags_list(struct request *req);
+
 /* the audit trail (audit.c) */
 int audit_list(struct request *req);
 

@@ -11,8 +11,9 @@
 
 struct config {
 	const char *var_dir;
-	const char *fcgi_listen;  /* a unix socket path, or ":port" / "host:port" */
-	const char *database_url; /* libpq conninfo */
+	const char *fcgi_listen;          /* a unix socket path, or ":port" / "host:port" */
+	const char *database_url;         /* libpq conninfo */
+	const char *reports_database_url; /* reports only (a replica); NULL: database_url */
 	const char *timezone;
 	const char *jwt_key_path;
 	const char *jwt_issuer;

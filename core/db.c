@@ -14,73 +14,106 @@
 #define DB_MAX_PARAMS 24
 
 static PGconn *conn; /* the worker's one connection */
+/*
+ * Reports only (CANSD_REPORTS_DATABASE_URL, e.g. a replica); NULL when not
+ * configured, and reports then use conn. Every statement is prepared on it
+ * too: the report functions are the only ones called there, but preparing
+ * one list keeps one code path.
+ */
+static PGconn *reports_conn;
 
 static int prepare_one(const char *name, const char *text, void *ctx)
 {
-	PGresult *res = PQprepare(conn, name, text, 0, NULL);
+	PGconn *target = ctx;
+	PGresult *res = PQprepare(target, name, text, 0, NULL);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
-	(void)ctx;
 	if (!ok)
-		log_error("prepare %s: %s", name, PQerrorMessage(conn));
+		log_error("prepare %s: %s", name, PQerrorMessage(target));
 	PQclear(res);
 	return ok ? 0 : -1;
 }
 
-static bool prepare_all(void)
+static bool prepare_all(PGconn *target)
 {
-	return db_statements_each(db_statements_sql, prepare_one, NULL) >= 0;
+	return db_statements_each(db_statements_sql, prepare_one, target) >= 0;
 }
 
-int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms)
+static PGconn *db_connect(const char *conninfo, const char *timezone, int statement_timeout_ms,
+			  int *rc)
 {
 	char options[256];
 	const char *keys[] = {"dbname", "options", "connect_timeout", "application_name", NULL};
 	const char *values[] = {conninfo, options, "3", "cansd", NULL};
+	PGconn *c;
 
 	/* The programs' zone makes current_date the programs' "today". */
 	snprintf(options, sizeof(options), "-c TimeZone=%s -c statement_timeout=%d", timezone,
 		 statement_timeout_ms);
-	conn = PQconnectdbParams(keys, values, 1);
-	if (PQstatus(conn) != CONNECTION_OK) {
+	c = PQconnectdbParams(keys, values, 1);
+	if (PQstatus(c) != CONNECTION_OK) {
 		/* Keep the handle: db_ensure resets it once the database is back. */
-		log_error("database: %s", PQerrorMessage(conn));
-		return -1;
+		log_error("database: %s", PQerrorMessage(c));
+		*rc = -1;
+		return c;
 	}
-	if (!prepare_all()) {
+	*rc = prepare_all(c) ? 0 : -1;
+	if (*rc)
 		log_error("database: preparing statements failed");
-		return -1;
-	}
-	return 0;
+	return c;
+}
+
+int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms)
+{
+	int rc;
+
+	conn = db_connect(conninfo, timezone, statement_timeout_ms, &rc);
+	return rc;
+}
+
+int db_open_reports(const char *conninfo, const char *timezone, int statement_timeout_ms)
+{
+	int rc;
+
+	reports_conn = db_connect(conninfo, timezone, statement_timeout_ms, &rc);
+	return rc;
 }
 
 void db_close(void)
 {
 	PQfinish(conn);
 	conn = NULL;
+	if (reports_conn)
+		PQfinish(reports_conn);
+	reports_conn = NULL;
+}
+
+static bool db_ensure_conn(PGconn *c)
+{
+	if (!c)
+		return false;
+	if (PQstatus(c) != CONNECTION_OK) {
+		PQreset(c);
+		if (PQstatus(c) != CONNECTION_OK)
+			return false;
+		metrics_db_reconnect();
+		/* Prepared statements die with their session. */
+		if (!prepare_all(c)) {
+			PQreset(c);
+			return false;
+		}
+	}
+	if (PQtransactionStatus(c) != PQTRANS_IDLE) {
+		PGresult *res = PQexec(c, "ROLLBACK");
+
+		PQclear(res);
+	}
+	return PQstatus(c) == CONNECTION_OK;
 }
 
 bool db_ensure(void)
 {
-	if (!conn)
-		return false;
-	if (PQstatus(conn) != CONNECTION_OK) {
-		PQreset(conn);
-		if (PQstatus(conn) != CONNECTION_OK)
-			return false;
-		metrics_db_reconnect();
-		/* Prepared statements die with their session. */
-		if (!prepare_all()) {
-			PQreset(conn);
-			return false;
-		}
-	}
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
-		PGresult *res = PQexec(conn, "ROLLBACK");
-
-		PQclear(res);
-	}
-	return PQstatus(conn) == CONNECTION_OK;
+	return db_ensure_conn(conn);
 }
 
 bool db_ping(void)
@@ -146,17 +179,17 @@ static int problem_from_raised(struct request *req, const char *state, const cha
 }
 
 /* Maps a failed result to a problem; never shows SQL text to the client. */
-static int db_problem(struct request *req, const PGresult *res)
+static int db_problem(struct request *req, PGconn *c, const PGresult *res)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *message = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
 	int status;
 
-	if (!state || PQstatus(conn) != CONNECTION_OK || strncmp(state, "08", 2) == 0 ||
+	if (!state || PQstatus(c) != CONNECTION_OK || strncmp(state, "08", 2) == 0 ||
 	    strcmp(state, "57P01") == 0 || strcmp(state, "57P03") == 0) {
 		metrics_db_error();
-		log_msg("error", req->request_id, "database unavailable: %s", PQerrorMessage(conn));
+		log_msg("error", req->request_id, "database unavailable: %s", PQerrorMessage(c));
 		return problem(req, 503, PROBLEM_UNAVAILABLE,
 			       "The database is unavailable; try again shortly.");
 	}
@@ -182,37 +215,44 @@ static int db_problem(struct request *req, const PGresult *res)
 	return problem(req, 500, PROBLEM_INTERNAL, "An internal error occurred.");
 }
 
-PGresult *db_call(struct request *req, const char *statement, int n_params,
-		  const char *const *params)
+static PGresult *db_call_on(PGconn *c, struct request *req, const char *statement, int n_params,
+			    const char *const *params)
 {
 	PGresult *res;
 	ExecStatusType st;
 
-	if (!db_ensure()) {
-		db_problem(req, NULL);
+	if (!db_ensure_conn(c)) {
+		db_problem(req, c, NULL);
 		return NULL;
 	}
-	res = PQexecPrepared(conn, statement, n_params, params, NULL, NULL, 0);
+	res = PQexecPrepared(c, statement, n_params, params, NULL, NULL, 0);
 	/* A dead connection shows up on the first query after the server restarted. */
-	if (PQstatus(conn) != CONNECTION_OK && strcmp(req->method, "GET") == 0) {
+	if (PQstatus(c) != CONNECTION_OK && strcmp(req->method, "GET") == 0) {
 		PQclear(res);
-		if (!db_ensure()) {
-			db_problem(req, NULL);
+		if (!db_ensure_conn(c)) {
+			db_problem(req, c, NULL);
 			return NULL;
 		}
-		res = PQexecPrepared(conn, statement, n_params, params, NULL, NULL, 0);
+		res = PQexecPrepared(c, statement, n_params, params, NULL, NULL, 0);
 	}
 	arena_defer(req->arena, clear_result, res);
 	st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		db_problem(req, res);
+		db_problem(req, c, res);
 		return NULL;
 	}
 	return res;
 }
 
-PGresult *db_call_as(struct request *req, const char *statement, int n_params,
-		     const char *const *params)
+PGresult *db_call(struct request *req, const char *statement, int n_params,
+		  const char *const *params)
+{
+	return db_call_on(conn, req, statement, n_params, params);
+}
+
+/* $1..$3 = the actor id, request id and client address, then params. */
+static PGresult *db_call_as_on(PGconn *c, struct request *req, const char *statement, int n_params,
+			       const char *const *params)
 {
 	const char *all[DB_MAX_PARAMS];
 	int i;
@@ -224,7 +264,19 @@ PGresult *db_call_as(struct request *req, const char *statement, int n_params,
 	all[2] = req->client_addr;
 	for (i = 0; i < n_params; i++)
 		all[i + 3] = params[i];
-	return db_call(req, statement, n_params + 3, all);
+	return db_call_on(c, req, statement, n_params + 3, all);
+}
+
+PGresult *db_call_as(struct request *req, const char *statement, int n_params,
+		     const char *const *params)
+{
+	return db_call_as_on(conn, req, statement, n_params, params);
+}
+
+PGresult *db_call_reports_as(struct request *req, const char *statement, int n_params,
+			     const char *const *params)
+{
+	return db_call_as_on(reports_conn ? reports_conn : conn, req, statement, n_params, params);
 }
 
 int db_respond(struct request *req, PGresult *res, int status)

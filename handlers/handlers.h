@@ -54,6 +54,16 @@ int services_create(struct request *req);
 int services_list(struct request *req);
 int cans_due_list(struct request *req);
 
+/* quality control reviews and follow-ups (qc_reviews.c) */
+int qc_reviews_create(struct request *req);
+int qc_follow_ups_create(struct request *req);
+int qc_follow_ups_close(struct request *req);
+int qc_follow_ups_list(struct request *req);
+
+/* reports (reports.c) */
+int reports_monthly(struct request *req);
+int reports_quarterly(struct request *req);
+
 /* the audit trail (audit.c) */
 int audit_list(struct request *req);
 

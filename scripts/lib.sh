@@ -17,6 +17,8 @@
 #   migrate           apply sql/migrations/NNN_*.sql not yet applied (creates
 #                     public.schema_migrations when missing), then apply_sql_source
 #   apply_sql_source  re-apply sql/functions/*.sql (functions, views, policies)
+#   load_instrument   load sql/data/cans-2.0-items.csv (CANSD_INSTRUMENT_FILE)
+#                     into cansd.instrument_items (called by migrate)
 #   bootstrap_admin   create user admin when missing (prints a generated password once)
 #   seed_demo         when CANSD_DEMO=1 and no user but admin exists: sql/seed/demo.sql
 #   pool_start        `$CANSD_BIN serve` in the background; waits for its socket
@@ -419,6 +421,30 @@ migrate() {
 		fi
 	done
 	apply_sql_source
+	load_instrument
+}
+
+# Loads the CANS item catalogue, the instrument's only source, at every start:
+# the CSV (header domain_code,domain_name,item_code,item_name,subject,scale,
+# min_age_months,max_age_months,rated_when; cans-2.0-items.md) is copied into
+# cansd.instrument_staging and cansd.instrument_load() (sql/functions/
+# instruments.sql) upserts domains and items in file order, in one
+# transaction. A state's licensed catalogue replaces the file: no code changes.
+load_instrument() {
+	_cansd_paths
+	local file=${CANSD_INSTRUMENT_FILE:-$CANSD_ROOT/sql/data/cans-2.0-items.csv} n
+	[ -s "$file" ] || cansd_die "the instrument file $file is missing"
+	# Fed on stdin (user postgres may not read the project tree); COPY reads
+	# its rows from the same stream up to the \. line.
+	if ! n=$({
+		printf 'SET ROLE cansd_owner;\nDELETE FROM cansd.instrument_staging;\n'
+		printf 'COPY cansd.instrument_staging (domain_code, domain_name, item_code, item_name, subject, scale, min_age_months, max_age_months, rated_when) FROM STDIN WITH (FORMAT csv, HEADER true);\n'
+		awk '{ sub(/\r$/, "") } /[^[:space:]]/ { print }' "$file"
+		printf '\\.\nSELECT cansd.instrument_load();\nRESET ROLE;\n'
+	} | psql_super -d cansd --single-transaction -At -f -); then
+		cansd_die "loading the instrument $file failed; nothing of it was applied"
+	fi
+	cansd_log "instrument loaded: $n items from ${file#"$CANSD_ROOT"/}"
 }
 
 # Applies the SQL source files (functions, views, policies, triggers and

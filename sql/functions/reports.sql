@@ -5,51 +5,50 @@
 
 -- --- the per-CANS summary (cansd.report_cans) ----------------------------------
 
--- Stores the summary of one approved CANS (insert or correct). SECURITY
--- DEFINER: nobody else writes report_cans.
-CREATE OR REPLACE FUNCTION cansd.report_cans_store(aid bigint, cid bigint, child bigint,
-	reason text, approved timestamptz, first_submitted timestamptz, actionable integer,
-	codes text[], ratings smallint[]) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	INSERT INTO cansd.report_cans (assessment_id, case_id, child_id, reason, approved_at,
-	                               first_submitted_at, actionable_needs, item_codes, ratings)
-	VALUES (aid, cid, child, reason, approved, first_submitted, actionable, codes, ratings)
-	ON CONFLICT (assessment_id) DO UPDATE
-	SET approved_at = EXCLUDED.approved_at, first_submitted_at = EXCLUDED.first_submitted_at,
-	    actionable_needs = EXCLUDED.actionable_needs, item_codes = EXCLUDED.item_codes,
-	    ratings = EXCLUDED.ratings;
-$$;
-
 -- What the reports keep of an approved CANS: the counted child ratings (a
 -- module item only while its trigger holds on that CANS) in instrument
--- order, and its actionable needs. Runs with the caller's rights: in the
--- approving transaction the approver reads the ratings they approve; the
--- demo seed, the bench generator and tests call it as superuser.
+-- order, and its actionable needs. SECURITY DEFINER: nobody else writes
+-- report_cans, and the owner reads the CANS whoever approves it (a
+-- supervisor it was rerouted to no longer sees its case once approved).
 CREATE OR REPLACE FUNCTION cansd.report_cans_refresh(aid bigint) RETURNS void
-LANGUAGE sql AS $$
-	SELECT cansd.report_cans_store(a.id, a.case_id, a.child_id, a.reason, a.approved_at,
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+BEGIN
+	INSERT INTO cansd.report_items (code)
+	SELECT i.code FROM cansd.instrument_items i
+	WHERE i.subject = 'child' AND NOT EXISTS (SELECT 1 FROM cansd.report_items r
+	                                          WHERE r.code = i.code)
+	ON CONFLICT (code) DO NOTHING;
+	INSERT INTO cansd.report_cans (assessment_id, case_id, child_id, reason, approved_at,
+	                               first_submitted_at, actionable_needs, item_nums, ratings)
+	SELECT a.id, a.case_id, a.child_id, a.reason, a.approved_at,
 	       coalesce(a.first_submitted_at, a.approved_at), coalesce(r.actionable, 0)::integer,
-	       coalesce(r.codes, '{}'), coalesce(r.ratings, '{}'))
+	       coalesce(r.nums, '{}'), coalesce(r.ratings, '{}')
 	FROM cansd.assessments a
 	LEFT JOIN LATERAL (
 		SELECT count(*) FILTER (WHERE i.scale = 'need' AND x.rating >= 2) AS actionable,
-		       array_agg(x.item_code ORDER BY d.sort_order, i.sort_order) AS codes,
+		       array_agg(n.n ORDER BY d.sort_order, i.sort_order) AS nums,
 		       array_agg(x.rating ORDER BY d.sort_order, i.sort_order) AS ratings
 		FROM cansd.assessment_ratings x
 		JOIN cansd.instrument_items i ON i.code = x.item_code AND i.subject = 'child'
 		JOIN cansd.instrument_domains d ON d.code = i.domain_code
+		JOIN cansd.report_items n ON n.code = i.code
 		LEFT JOIN cansd.assessment_ratings t
 		       ON t.assessment_id = x.assessment_id AND t.subject_id = x.subject_id
 		      AND t.item_code = i.trigger_item
 		WHERE x.assessment_id = a.id AND x.subject_id = a.child_id
 		  AND (i.trigger_item IS NULL OR t.rating >= i.trigger_min)) r ON true
-	WHERE a.id = aid AND a.status = 'approved';
+	WHERE a.id = aid AND a.status = 'approved'
+	ON CONFLICT (assessment_id) DO UPDATE
+	SET approved_at = EXCLUDED.approved_at, first_submitted_at = EXCLUDED.first_submitted_at,
+	    actionable_needs = EXCLUDED.actionable_needs, item_nums = EXCLUDED.item_nums,
+	    ratings = EXCLUDED.ratings;
+END
 $$;
 
 -- Every approved CANS the summary misses: for the demo seed and bulk loads,
--- which insert approved CANS directly (as superuser). Returns the count.
+-- which insert approved CANS directly, and at every start. Returns the count.
 CREATE OR REPLACE FUNCTION cansd.report_cans_backfill() RETURNS integer
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 DECLARE
 	aid bigint;
 	n integer := 0;
@@ -169,13 +168,17 @@ BEGIN
 		JOIN scoped s ON s.id = a.case_id
 		WHERE q.reviewed_at >= t_from AND q.reviewed_at < t_end),
 	item_counts AS (
-		SELECT x.code, count(*) AS rated,
-		       count(*) FILTER (WHERE (i.scale = 'need' AND x.rating >= 2)
+		-- per item number and rating first (integers), then names and scales
+		SELECT n.code, sum(x.k) AS rated,
+		       sum(x.k) FILTER (WHERE (i.scale = 'need' AND x.rating >= 2)
 		                           OR (i.scale = 'strength' AND x.rating <= 1)) AS hits
-		FROM approved a
-		CROSS JOIN LATERAL unnest(a.item_codes, a.ratings) AS x (code, rating)
-		JOIN cansd.instrument_items i ON i.code = x.code
-		GROUP BY x.code),
+		FROM (SELECT u.num, u.rating, count(*) AS k
+		      FROM approved a
+		      CROSS JOIN LATERAL unnest(a.item_nums, a.ratings) AS u (num, rating)
+		      GROUP BY u.num, u.rating) x
+		JOIN cansd.report_items n ON n.n = x.num
+		JOIN cansd.instrument_items i ON i.code = n.code
+		GROUP BY n.code),
 	closes AS (
 		SELECT DISTINCT ON (a.case_id, a.child_id) a.case_id, a.child_id, a.actionable_needs
 		FROM approved a WHERE a.reason = 'case_close'
@@ -234,8 +237,8 @@ BEGIN
 		                      AND (f.closed_at IS NULL OR f.closed_at >= t_end)),
 		-- items
 		'items', (SELECT coalesce(json_agg(json_build_object(
-			'item', i.code, 'scale', i.scale, 'rated', coalesce(c.rated, 0),
-			'share', cansd.report_rate(c.hits, c.rated)) ORDER BY d.sort_order, i.sort_order), '[]')
+			'item', i.code, 'scale', i.scale, 'rated', coalesce(c.rated, 0)::bigint,
+			'share', cansd.report_rate(coalesce(c.hits, 0)::bigint, c.rated::bigint)) ORDER BY d.sort_order, i.sort_order), '[]')
 			FROM cansd.instrument_items i
 			JOIN cansd.instrument_domains d ON d.code = i.domain_code
 			LEFT JOIN item_counts c ON c.code = i.code
@@ -271,3 +274,6 @@ CREATE OR REPLACE FUNCTION cansd.api_reports_quarterly(actor bigint, request_id 
 LANGUAGE sql AS $$
 	SELECT cansd.report(actor, request_id, addr, kind, label, p_from, p_to, prog)
 $$;
+
+-- Approved CANS that reached the tables without the trigger (bulk loads).
+SELECT cansd.report_cans_backfill();

@@ -36,12 +36,20 @@ CREATE INDEX qc_follow_ups_assignee_idx ON cansd.qc_follow_ups (assigned_to, sta
 CREATE INDEX qc_follow_ups_assessment_idx ON cansd.qc_follow_ups (assessment_id, id);
 CREATE INDEX qc_follow_ups_created_idx ON cansd.qc_follow_ups (created_at);
 
+-- A small number per child item for the summary's arrays (2 bytes instead
+-- of a code of 15): assigned on first use, never reused, so a replaced
+-- instrument file renumbers nothing.
+CREATE TABLE cansd.report_items (
+	n    smallint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	code text NOT NULL UNIQUE
+);
+
 -- One row per approved CANS, written by a trigger in the approving
 -- transaction (sql/functions/reports.sql): what the reports need of it, so
 -- a report reads one row per CANS of its period by approval time and never
--- the ratings (25 million rows at state scale). item_codes and ratings are
--- parallel arrays of the counted child ratings (module items only while
--- their module is open), in instrument order.
+-- the ratings (25 million rows at state scale). item_nums (report_items)
+-- and ratings are parallel arrays of the counted child ratings (module
+-- items only while their module is open), in instrument order.
 CREATE TABLE cansd.report_cans (
 	assessment_id      bigint PRIMARY KEY REFERENCES cansd.assessments (id),
 	case_id            bigint NOT NULL REFERENCES cansd.cases (id),
@@ -50,9 +58,9 @@ CREATE TABLE cansd.report_cans (
 	approved_at        timestamptz NOT NULL,
 	first_submitted_at timestamptz NOT NULL,
 	actionable_needs   integer NOT NULL,
-	item_codes         text[] NOT NULL,
+	item_nums          smallint[] NOT NULL,
 	ratings            smallint[] NOT NULL,
-	CHECK (cardinality(item_codes) = cardinality(ratings))
+	CHECK (cardinality(item_nums) = cardinality(ratings))
 );
 CREATE INDEX report_cans_approved_idx ON cansd.report_cans (approved_at)
 	INCLUDE (case_id, reason);
@@ -73,6 +81,7 @@ CREATE INDEX cases_closed_idx ON cansd.cases (closed_on) WHERE closed_on IS NOT 
 ALTER TABLE cansd.qc_reviews ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.qc_follow_ups ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.report_cans ENABLE ROW LEVEL SECURITY;
+ALTER TABLE cansd.report_items ENABLE ROW LEVEL SECURITY;
 
 GRANT SELECT, INSERT (assessment_id, outcome, notes) ON cansd.qc_reviews TO cansd_app;
 GRANT SELECT, INSERT (assessment_id, assigned_to, notes) ON cansd.qc_follow_ups TO cansd_app;

@@ -34,7 +34,6 @@ trap cleanup EXIT
 stack_init "$var" >/dev/null
 pg_start
 migrate >/dev/null
-bootstrap_admin >/dev/null
 started=$(date +%s)
 psql_super -d cansd -v staff="$staff" -v cases="$cases" -v cans="$cans" -v years="$years" \
 	-v tz="$tz" -f - <bench/gen-state.sql
@@ -46,13 +45,14 @@ time_report() {
 	local fn=$1 kind=$2 label=$3 from=$4 to=$5 program=$6
 	psql_super -d cansd -At -f - <<-SQL | awk '/^Time:/ { print $2 }' | sort -n | head -n 1
 		SET TimeZone = '$tz';
+		SELECT id AS qa FROM cansd.users WHERE username = 'bench.qa' \\gset
 		SET ROLE cansd_app;
 		\\o /dev/null
-		SELECT cansd.$fn((SELECT id FROM cansd.users WHERE username = 'bench.qa'), 'bench', '127.0.0.1',
+		SELECT cansd.$fn(:qa, 'bench', '127.0.0.1',
 		                 '$kind', '$label', '$from', '$to', $program);
 		\\timing on
 		$(for _ in $(seq "$runs"); do
-		printf "SELECT cansd.%s((SELECT id FROM cansd.users WHERE username = 'bench.qa'), 'bench', '127.0.0.1', '%s', '%s', '%s', '%s', %s);\n" \
+		printf "SELECT cansd.%s(:qa, 'bench', '127.0.0.1', '%s', '%s', '%s', '%s', %s);\n" \
 			"$fn" "$kind" "$label" "$from" "$to" "$program"
 	done)
 	SQL

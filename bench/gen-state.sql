@@ -22,7 +22,7 @@ BEGIN;
 CREATE TEMPORARY TABLE g ON COMMIT DROP AS
 SELECT (now() AT TIME ZONE :'tz')::date AS today,
        (now() AT TIME ZONE :'tz')::date - (:years * 365) AS start,
-       (SELECT password_hash FROM cansd.users WHERE username = 'admin') AS hash;
+       NULL::text AS hash;  -- nobody logs in: the benchmark calls the functions
 
 -- --- staff: supervisors first, then workers spread over them ---------------------
 INSERT INTO cansd.users (username, full_name, email, roles, program, password_hash)
@@ -59,7 +59,7 @@ SELECT 'BENCH-' || i, w.program, o.opened_on, w.id,
             ELSE 'open' END,
        CASE WHEN i % 5 < 3 AND o.opened_on + 35 <= g.today THEN o.opened_on + 35 END,
        CASE WHEN i % 5 < 3 AND o.opened_on + 35 <= g.today THEN 'more time' END,
-       CASE WHEN o.opened_on + 75 <= g.today THEN o.opened_on + 45 + i % 30 END
+       CASE WHEN o.opened_on + 75 <= g.today THEN o.opened_on + (45 + i % 30)::integer END
 FROM g, generate_series(1, :cases) i
 JOIN w ON w.k = i % (SELECT count(*) FROM w)
 CROSS JOIN LATERAL (SELECT g.start + ((i::bigint * (:years * 365 - 10)) / :cases)::integer
@@ -67,7 +67,7 @@ CROSS JOIN LATERAL (SELECT g.start + ((i::bigint * (:years * 365 - 10)) / :cases
 
 -- five children 6 to 17 years old, one caregiver linked to all
 INSERT INTO cansd.members (case_id, kind, full_name, birth_date)
-SELECT c.id, 'child', 'Child ' || n, c.opened_on - ((6 + (c.id + n) % 12) * 365 + n * 17)
+SELECT c.id, 'child', 'Child ' || n, c.opened_on - ((6 + (c.id + n) % 12) * 365 + n * 17)::integer
 FROM cansd.cases c, generate_series(1, 5) n WHERE c.sacwis_case_id LIKE 'BENCH-%';
 INSERT INTO cansd.members (case_id, kind, full_name, relationship, all_children)
 SELECT c.id, 'caregiver', 'Caregiver', 'bio_parent', true
@@ -80,26 +80,30 @@ WHERE a.kind = 'caregiver' AND a.full_name = 'Caregiver';
 -- --- CANS: each child's initial (a tenth late), extension and case_close ones,
 -- approved 0-9 days after first submission, up to :cans of them
 CREATE TEMPORARY TABLE gen ON COMMIT DROP AS
-SELECT (SELECT coalesce(max(id), 0) FROM cansd.assessments) + row_number() OVER (ORDER BY x.approved_at, x.child_id) AS id, x.*
+SELECT (SELECT coalesce(max(id), 0) FROM cansd.assessments)
+       + row_number() OVER (ORDER BY y.approved_at, y.child_id) AS id, y.*
+FROM (
+SELECT x.*
 FROM (SELECT c.id AS case_id, m.id AS child_id, r.reason, r.day AS assessment_date,
              c.worker_id AS author_id, w.supervisor_id AS approver_id,
              cansd.day_start(r.day) + interval '9 hours' + (m.id % 480) * interval '1 minute'
                  AS first_submitted_at,
              cansd.day_start(r.day + (m.id % 10)::integer) + interval '10 hours'
                  + (m.id % 420) * interval '1 minute' AS approved_at,
-             (r.day - m.birth_date) / 30 AS age_months,
+             (r.day - m.birth_date) * 12 / 365 AS age_months,
              a.id AS adult_id
       FROM cansd.cases c
       JOIN cansd.users w ON w.id = c.worker_id
       JOIN cansd.members m ON m.case_id = c.id AND m.kind = 'child'
       JOIN cansd.members a ON a.case_id = c.id AND a.kind = 'caregiver'
       CROSS JOIN LATERAL (VALUES
-          ('initial', c.opened_on + CASE WHEN m.id % 10 = 0 THEN 35 ELSE 10 + m.id % 15 END),
+          ('initial', c.opened_on + (CASE WHEN m.id % 10 = 0 THEN 35 ELSE 10 + m.id % 15 END)::integer),
           ('extension', c.extension_requested_on),
           ('case_close', c.closed_on)) AS r (reason, day)
       WHERE c.sacwis_case_id LIKE 'BENCH-%' AND r.day IS NOT NULL) x
-, g WHERE x.approved_at < now()
-ORDER BY x.approved_at, x.child_id LIMIT :cans;
+WHERE x.approved_at < now()
+-- the newest :cans, so that the last months (what gets reported) are full
+ORDER BY x.approved_at DESC, x.child_id LIMIT :cans) y;
 
 INSERT INTO cansd.assessments (id, case_id, child_id, reason, assessment_date, status,
                                author_id, routed_to, routed_at, version, created_at, updated_at,

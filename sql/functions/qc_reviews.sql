@@ -54,6 +54,14 @@ BEGIN
 END
 $$;
 
+-- An active worker or supervisor, read past the users policies (a QA
+-- analyst may not list users, yet assigns follow-ups to them).
+CREATE OR REPLACE FUNCTION cansd.is_active_clinician(uid bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+	SELECT EXISTS (SELECT 1 FROM cansd.users
+	               WHERE id = uid AND active AND roles && ARRAY['worker', 'supervisor'])
+$$;
+
 -- POST /assessments/{id}/qc-reviews
 CREATE OR REPLACE FUNCTION cansd.api_qc_reviews_create(actor bigint, request_id text, addr text,
 	aid bigint, b jsonb, OUT body text)
@@ -85,8 +93,7 @@ BEGIN
 	IF NOT EXISTS (SELECT 1 FROM cansd.assessments WHERE id = aid) THEN
 		PERFORM cansd.fail_field('assessment_id', 'not_found', 'must name an assessment');
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM cansd.users u WHERE u.id = assignee AND u.active
-	               AND u.roles && ARRAY['worker', 'supervisor']) THEN
+	IF NOT cansd.is_active_clinician(assignee) THEN
 		PERFORM cansd.fail_field('assigned_to', 'invalid',
 			'must name an active worker or supervisor');
 	END IF;

@@ -38,7 +38,8 @@ static void person_new(struct person *p, const char *prefix, const char *roles,
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO cansd.training_records (user_id, training_code, completed_on)"
 			 " SELECT %s, c, (now() AT TIME ZONE 'America/Chicago')::date - 10"
-			 " FROM unnest(ARRAY['CANS_2_0_CERTIFICATION', 'CANS_SACWIS_FUNCTIONALITY']) c",
+			 " FROM unnest(ARRAY['CANS_2_0_CERTIFICATION', "
+			 "'CANS_SACWIS_FUNCTIONALITY']) c",
 			 p->id);
 		free(test_psql(sql));
 	}
@@ -82,12 +83,14 @@ static int setup(void **state)
 	child_id = created_id(&r, path, worker.token,
 			      "{\"kind\":\"child\",\"full_name\":\"QC Child\","
 			      "\"birth_date\":\"2012-01-01\"}");
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO cansd.assessments (case_id, child_id, reason, assessment_date, status,"
-		 " author_id, routed_to, routed_at, first_submitted_at, submitted_at)"
-		 " VALUES (%s, %s, 'initial', '2024-03-10', 'submitted', %s, %s, now(), now(), now())"
-		 " RETURNING id",
-		 case_id, child_id, worker.id, sup.id);
+	snprintf(
+		sql, sizeof(sql),
+		"INSERT INTO cansd.assessments (case_id, child_id, reason, assessment_date, status,"
+		" author_id, routed_to, routed_at, first_submitted_at, submitted_at)"
+		" VALUES (%s, %s, 'initial', '2024-03-10', 'submitted', %s, %s, now(), now(), "
+		"now())"
+		" RETURNING id",
+		case_id, child_id, worker.id, sup.id);
 	assessment_id = test_psql(sql);
 	free(case_id);
 	free(child_id);
@@ -137,7 +140,8 @@ static void test_qa_records_a_review_and_it_is_audited(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "/api/v1/assessments/%s/qc-reviews", assessment_id);
-	http_json(&r, "POST", path, qa.token, "{\"outcome\":\"needs_follow_up\",\"notes\":\"odd\"}");
+	http_json(&r, "POST", path, qa.token,
+		  "{\"outcome\":\"needs_follow_up\",\"notes\":\"odd\"}");
 	assert_int_equal(r.status, 201);
 	assert_string_equal(json_string_value(json_object_get(r.json, "outcome")),
 			    "needs_follow_up");
@@ -190,10 +194,9 @@ static void test_follow_up_seen_and_closed_by_its_assignee_only(void **state)
 	http_call(&r, "GET", "/api/v1/qc/follow-ups?status=open", worker.token, NULL, NULL, 0);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
-	assert_string_equal(
-		json_string_value(json_object_get(
-			json_array_get(json_object_get(r.json, "items"), 0), "status")),
-		"open");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(r.json, "items"), 0), "status")),
+			    "open");
 	http_free(&r);
 	http_call(&r, "GET", "/api/v1/qc/follow-ups?status=open", other.token, NULL, NULL, 0);
 	assert_int_equal(r.status, 200);

@@ -84,7 +84,8 @@ static char *child_new(const char *token, const char *case_id)
 
 	snprintf(path, sizeof(path), "/api/v1/cases/%s/members", case_id);
 	http_json(&r, "POST", path, token,
-		  "{\"kind\":\"child\",\"full_name\":\"Report Child\",\"birth_date\":\"2006-05-01\"}");
+		  "{\"kind\":\"child\",\"full_name\":\"Report "
+		  "Child\",\"birth_date\":\"2006-05-01\"}");
 	return id_of(&r, 201);
 }
 
@@ -120,19 +121,22 @@ static char *cans_approved(const char *case_id, const char *child_id, const char
 		"SET TimeZone = 'America/Chicago';\n"
 		"INSERT INTO cansd.assessments (case_id, child_id, reason, assessment_date, status,"
 		" author_id, routed_to, routed_at, first_submitted_at, submitted_at)"
-		" VALUES (%s, %s, '%s', '%s'::timestamptz::date, 'submitted', %s, %s, '%s', '%s', '%s')"
+		" VALUES (%s, %s, '%s', '%s'::timestamptz::date, 'submitted', %s, %s, '%s', '%s', "
+		"'%s')"
 		" RETURNING id AS aid \\gset\n"
-		"INSERT INTO cansd.assessment_ratings (assessment_id, subject_id, item_code, rating)"
+		"INSERT INTO cansd.assessment_ratings (assessment_id, subject_id, item_code, "
+		"rating)"
 		" SELECT :aid, %s, v.code, v.rating FROM (VALUES %s) AS v (code, rating);\n"
 		"INSERT INTO cansd.assessment_events (assessment_id, event, actor_id, at)"
 		" VALUES (:aid, 'submitted', %s, '%s');\n",
 		case_id, child_id, reason, submitted, author, approver, submitted, submitted,
 		submitted, child_id, ratings, author, submitted);
 	if (extra_event)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n,
-			      "INSERT INTO cansd.assessment_events (assessment_id, event, actor_id, at)"
-			      " VALUES (:aid, '%s', %s, '%s');\n",
-			      extra_event, approver, extra_at);
+		n += snprintf(
+			sql + n, sizeof(sql) - (size_t)n,
+			"INSERT INTO cansd.assessment_events (assessment_id, event, actor_id, at)"
+			" VALUES (:aid, '%s', %s, '%s');\n",
+			extra_event, approver, extra_at);
 	snprintf(sql + n, sizeof(sql) - (size_t)n,
 		 "INSERT INTO cansd.assessment_events (assessment_id, event, actor_id, at)"
 		 " VALUES (:aid, 'approved', %s, '%s');\n"
@@ -219,7 +223,8 @@ static int setup(void **state)
 		snprintf(sql, sizeof(sql),
 			 "INSERT INTO cansd.training_records (user_id, training_code, completed_on)"
 			 " SELECT %s, c, (now() AT TIME ZONE 'America/Chicago')::date - 10"
-			 " FROM unnest(ARRAY['CANS_2_0_CERTIFICATION', 'CANS_SACWIS_FUNCTIONALITY']) c",
+			 " FROM unnest(ARRAY['CANS_2_0_CERTIFICATION', "
+			 "'CANS_SACWIS_FUNCTIONALITY']) c",
 			 qa.id);
 		free(test_psql(sql));
 	}
@@ -235,15 +240,15 @@ static int setup(void **state)
 		    "{\"requested_on\":\"2019-12-28\",\"reason\":\"more time\"}");
 	case_action(sup.token, case_a, "close", "{\"closed_on\":\"2019-12-20\"}");
 
-	a1_initial = cans_approved(case_a, child_a1, "initial", worker.id, sup.id,
-				   "2019-10-20 10:00 America/Chicago", "returned",
-				   "2019-10-22 09:00 America/Chicago", "2019-10-31 23:30 America/Chicago",
-				   "('SEXUAL_ABUSE', 2), ('PHYSICAL_ABUSE', 3), ('FAMILY_STRENGTHS', 1),"
-				   " ('SUBSTANCE_USE', 1), ('SU_SEVERITY_OF_USE', 3)");
-	a2_initial = cans_approved(case_a, child_a2, "initial", worker.id, sup2.id,
-				   "2019-11-02 10:00 America/Chicago", "rerouted",
-				   "2019-11-03 09:00 America/Chicago", "2019-11-05 12:00 America/Chicago",
-				   "('SEXUAL_ABUSE', 0), ('FAMILY_STRENGTHS', 3)");
+	a1_initial = cans_approved(
+		case_a, child_a1, "initial", worker.id, sup.id, "2019-10-20 10:00 America/Chicago",
+		"returned", "2019-10-22 09:00 America/Chicago", "2019-10-31 23:30 America/Chicago",
+		"('SEXUAL_ABUSE', 2), ('PHYSICAL_ABUSE', 3), ('FAMILY_STRENGTHS', 1),"
+		" ('SUBSTANCE_USE', 1), ('SU_SEVERITY_OF_USE', 3)");
+	a2_initial = cans_approved(
+		case_a, child_a2, "initial", worker.id, sup2.id, "2019-11-02 10:00 America/Chicago",
+		"rerouted", "2019-11-03 09:00 America/Chicago", "2019-11-05 12:00 America/Chicago",
+		"('SEXUAL_ABUSE', 0), ('FAMILY_STRENGTHS', 3)");
 	free(cans_approved(case_a, child_a1, "case_close", worker.id, sup.id,
 			   "2019-12-18 10:00 America/Chicago", NULL, NULL,
 			   "2019-12-31 23:30 America/Chicago",
@@ -320,8 +325,10 @@ static const json_t *figure(const json_t *body, const char *path)
 			size_t i;
 			const json_t *e, *found = NULL;
 
-			json_array_foreach(v, i, e) if (strcmp(json_string_value(json_object_get(e, "item")),
-							       part) == 0) found = e;
+			json_array_foreach (v, i, e)
+				if (strcmp(json_string_value(json_object_get(e, "item")), part) ==
+				    0)
+					found = e;
 			v = found;
 		} else {
 			v = json_object_get(v, part);
@@ -494,8 +501,7 @@ static void test_program_without_cans_is_zeros_and_null_rates(void **state)
 	expect_int(b, "start_and_close.children", 0);
 	expect_int(b, "staff_certified", 0);
 	assert_true(json_array_size(items) > 50);
-	json_array_foreach(items, i, e)
-	{
+	json_array_foreach (items, i, e) {
 		assert_int_equal(json_integer_value(json_object_get(e, "rated")), 0);
 		assert_true(json_is_null(json_object_get(e, "share")));
 	}

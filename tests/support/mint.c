@@ -16,7 +16,8 @@ char *mint_user(const char *prefix, const char *roles_sql, const char *superviso
 	char sql[1024];
 
 	snprintf(sql, sizeof(sql),
-		 "INSERT INTO cansd.users (username, full_name, email, roles, supervisor_id, program)"
+		 "INSERT INTO cansd.users (username, full_name, email, roles, supervisor_id, "
+		 "program)"
 		 " VALUES ('%s', 'Test %s', '%s@example.org', %s, %s, %s%s%s) RETURNING id",
 		 name, name, name, roles_sql, supervisor_id ? supervisor_id : "NULL",
 		 program ? "'" : "", program ? program : "NULL", program ? "'" : "");

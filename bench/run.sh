@@ -101,6 +101,19 @@ CANSD_DEMO=1 bash -c 'set -euo pipefail; . "$1"; seed_demo' bench "$root/scripts
 import_out=$(CANSD_HTTP_PORT=$port BENCH_PASSWORD=${CANSD_DEMO_PASSWORD:-demo-password} bench/import.sh 2>&1) || true
 echo "$import_out" >&2
 
+# GET /api/v1/cases/{id} (issue 15): the demo case IPS-1001, six members
+# (two children, two caregivers, two collaterals), read by its supervisor.
+# Each read also writes its audit event (one INSERT) in the same transaction.
+case_id=$(bash -c '. "$1"; psql_super -d cansd -At -c "SELECT id FROM cansd.cases WHERE sacwis_case_id = '"'IPS-1001'"'"' \
+	bench "$root/scripts/lib.sh")
+sup_token=$(curl -sf "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
+	-d "{\"username\":\"supervisor.rivera\",\"password\":\"${CANSD_DEMO_PASSWORD:-demo-password}\"}" | jq -r .access_token)
+wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $sup_token" "$base/api/v1/cases/$case_id" >/dev/null
+for ((round = 1; round <= rounds; round++)); do
+	measure_once case "$base/api/v1/cases/$case_id" -H "Authorization: Bearer $sup_token"
+done
+pick_median case
+
 ceiling=${rps[healthz]}
 ratio() { awk -v a="$1" -v b="$ceiling" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -120,7 +133,7 @@ Command: \`wrk -t2 -c$conns -d${duration}s --latency URL\`, $rounds rounds per r
 \`fastcgi_keep_conn\`, a pool of $workers workers (release build, -O2), after a
 2 s warm-up. Each row is the round with the median req/s; all rounds' req/s:
 nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]};
-/api/v1/me without the identity cache ${all[me_db]}.
+/api/v1/me without the identity cache ${all[me_db]}; /api/v1/cases/{id} ${all[case]}.
 
 | what | route | req/s | p50 ms | p99 ms | non-2xx | of the nginx -> pool ceiling |
 | --- | --- | ---: | ---: | ---: | --- | ---: |
@@ -128,6 +141,7 @@ nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]};
 | nginx -> pool, cheapest route | \`GET /healthz\` | ${rps[healthz]} | ${p50[healthz]} | ${p99[healthz]} | ${errors[healthz]} | 100% |
 | authenticated (JWT + caller from the identity cache) | \`GET /api/v1/me\` | ${rps[me]} | ${p50[me]} | ${p99[me]} | ${errors[me]} | $(ratio "${rps[me]}") |
 | authenticated, caller read from PostgreSQL every time (\`CANSD_IDENTITY_CACHE_TTL=0\`) | \`GET /api/v1/me\` | ${rps[me_db]} | ${p50[me_db]} | ${p99[me_db]} | ${errors[me_db]} | $(ratio "${rps[me_db]}") |
+| a case with six members (JWT, identity cache, case + members query, one audit INSERT) | \`GET /api/v1/cases/{id}\` | ${rps[case]} | ${p50[case]} | ${p99[case]} | ${errors[case]} | $(ratio "${rps[case]}") |
 
 Target (issue 2): \`GET /api/v1/me\` at least 50% of the nginx -> pool ceiling.
 

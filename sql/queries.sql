@@ -136,3 +136,44 @@ SELECT cansd.api_reports_monthly($1, $2, $3, $4, $5, $6, $7, $8)
 
 -- name: reports_quarterly
 SELECT cansd.api_reports_quarterly($1, $2, $3, $4, $5, $6, $7, $8)
+-- The CANS 2.0 workflow (issue 16; sql/functions/instruments.sql,
+-- assessments.sql and qc.sql).
+
+-- name: instruments_get
+SELECT body, etag FROM cansd.api_instruments_get($1, $2, $3)
+
+-- name: assessments_create
+SELECT body, etag FROM cansd.api_assessments_create($1, $2, $3, $4, $5)
+
+-- name: assessments_list
+SELECT cansd.api_assessments_list($1, $2, $3, $4, $5, $6, $7)
+
+-- name: assessments_get
+SELECT body, etag FROM cansd.api_assessments_get($1, $2, $3, $4)
+
+-- name: assessments_put_ratings
+SELECT body, etag FROM cansd.api_assessments_put_ratings($1, $2, $3, $4, $5, $6)
+
+-- name: assessments_completeness
+SELECT body, etag FROM cansd.api_assessments_completeness($1, $2, $3, $4)
+
+-- name: assessments_history
+SELECT cansd.api_assessments_history($1, $2, $3, $4, $5, $6)
+
+-- name: assessments_submit
+SELECT body, etag FROM cansd.api_assessments_submit($1, $2, $3, $4, $5, $6)
+
+-- name: assessments_approve
+SELECT body, etag FROM cansd.api_assessments_approve($1, $2, $3, $4, $5)
+
+-- name: assessments_return
+SELECT body, etag FROM cansd.api_assessments_return($1, $2, $3, $4, $5, $6)
+
+-- name: assessments_reroute
+SELECT body, etag FROM cansd.api_assessments_reroute($1, $2, $3, $4, $5, $6)
+
+-- name: approvals_list
+SELECT cansd.api_approvals_list($1, $2, $3, $4, $5)
+
+-- name: qc_flags_list
+SELECT cansd.api_qc_flags_list($1, $2, $3, $4, $5, $6)

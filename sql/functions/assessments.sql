@@ -22,14 +22,17 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 	        + extract(month FROM age(on_day, birth)))::integer
 $$;
 
--- True when a submitted CANS of this case is routed to the caller. Reads
--- assessments past their policies (SECURITY DEFINER; the table is not
--- FORCEd) so that the cases policy below does not recurse.
+-- True when a CANS of this case was ever routed to the caller (submitted or
+-- rerouted to them): the supervisors asked to decide a CANS read it, its
+-- case and its history, even outside their team and after they acted on it;
+-- only the one it is routed to now may change it. Reads past the policies
+-- (SECURITY DEFINER: assessments is not FORCEd, and the events policy asks
+-- assessments only) so that the cases policy below does not recurse.
 CREATE OR REPLACE FUNCTION cansd.case_routed_to_me(cid bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM cansd.assessments a
-	               WHERE a.routed_to = cansd.current_user_id() AND a.status = 'submitted'
-	                 AND a.case_id = cid)
+	SELECT EXISTS (SELECT 1 FROM cansd.assessment_events e
+	               JOIN cansd.assessments a ON a.id = e.assessment_id
+	               WHERE e.to_supervisor_id = cansd.current_user_id() AND a.case_id = cid)
 $$;
 
 -- An active supervisor (read past the users policies: a worker may route
@@ -166,9 +169,9 @@ $$;
 
 -- --- the assessment as the API shows it ---------------------------------------------
 
-CREATE OR REPLACE FUNCTION cansd.assessment_summary(a cansd.assessments) RETURNS jsonb
+CREATE OR REPLACE FUNCTION cansd.assessment_summary(a cansd.assessments) RETURNS json
 LANGUAGE sql STABLE AS $$
-	SELECT jsonb_build_object(
+	SELECT json_build_object(
 		'id', a.id::text, 'case_id', a.case_id::text, 'child_id', a.child_id::text,
 		'reason', a.reason, 'assessment_date', a.assessment_date, 'instrument', 'CANS-2.0',
 		'status', a.status, 'author_id', a.author_id::text, 'routed_to', a.routed_to::text,
@@ -181,30 +184,34 @@ LANGUAGE sql STABLE AS $$
 		'approved_at', cansd.rfc3339(a.approved_at), 'approved_by', a.approved_by::text)
 $$;
 
--- The whole CANS in one statement: caregiver sections and every rating.
+-- One subject's ratings as {"ITEM": n, ...} in form order.
+CREATE OR REPLACE FUNCTION cansd.subject_ratings(aid bigint, member bigint) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(json_object_agg(r.item_code, r.rating ORDER BY i.sort_order), '{}')
+	FROM cansd.assessment_ratings r JOIN cansd.instrument_items i ON i.code = r.item_code
+	WHERE r.assessment_id = aid AND r.subject_id = member
+$$;
+
+-- The whole CANS in one statement: the summary, then the child's age, the
+-- caregiver sections and every rating (appended to keep the key order).
 CREATE OR REPLACE FUNCTION cansd.assessment_json(a cansd.assessments) RETURNS text
 LANGUAGE sql STABLE AS $$
-	SELECT (cansd.assessment_summary(a) || jsonb_build_object(
+	SELECT left(cansd.assessment_summary(a)::text, -1) || ', ' || right(json_build_object(
 		'child_age_months', (SELECT cansd.age_in_months(m.birth_date, a.assessment_date)
 		                     FROM cansd.members m WHERE m.id = a.child_id),
 		'caregivers', coalesce((
-			SELECT jsonb_agg(jsonb_build_object(
+			SELECT json_agg(json_build_object(
 				'member_id', c.member_id::text, 'kind', m.kind, 'relationship', m.relationship,
 				'full_name', m.full_name, 'added_at', cansd.rfc3339(c.added_at))
 				ORDER BY c.member_id)
 			FROM cansd.assessment_caregivers c JOIN cansd.members m ON m.id = c.member_id
 			WHERE c.assessment_id = a.id), '[]'),
-		'ratings', jsonb_build_object(
-			'child', coalesce((
-				SELECT jsonb_object_agg(r.item_code, r.rating)
-				FROM cansd.assessment_ratings r
-				WHERE r.assessment_id = a.id AND r.subject_id = a.child_id), '{}'),
+		'ratings', json_build_object(
+			'child', cansd.subject_ratings(a.id, a.child_id),
 			'caregivers', coalesce((
-				SELECT jsonb_object_agg(c.member_id::text, coalesce((
-					SELECT jsonb_object_agg(r.item_code, r.rating)
-					FROM cansd.assessment_ratings r
-					WHERE r.assessment_id = a.id AND r.subject_id = c.member_id), '{}'))
-				FROM cansd.assessment_caregivers c WHERE c.assessment_id = a.id), '{}'))))::text
+				SELECT json_object_agg(c.member_id::text, cansd.subject_ratings(a.id, c.member_id)
+				                       ORDER BY c.member_id)
+				FROM cansd.assessment_caregivers c WHERE c.assessment_id = a.id), '{}')))::text, -1)
 $$;
 
 CREATE OR REPLACE FUNCTION cansd.event_json(e cansd.assessment_events) RETURNS json
@@ -310,8 +317,14 @@ RETURNS cansd.assessments LANGUAGE plpgsql AS $$
 DECLARE
 	a cansd.assessments;
 BEGIN
+	-- FOR UPDATE sees only the rows the caller may update (the author's, or
+	-- routed to them): one they may merely read is a conflict, not a 404.
 	SELECT * INTO a FROM cansd.assessments WHERE id = aid FOR UPDATE;
 	IF NOT FOUND THEN
+		IF EXISTS (SELECT 1 FROM cansd.assessments WHERE id = aid) THEN
+			PERFORM cansd.fail('CN409',
+				'Only the author or the supervisor it is routed to acts on this CANS.');
+		END IF;
 		PERFORM cansd.fail('CN404', 'No such assessment.');
 	END IF;
 	IF if_version IS NOT NULL AND if_version <> a.version THEN
@@ -427,7 +440,7 @@ BEGIN
 	      ORDER BY a.id LIMIT lim + 1) p (a);
 	PERFORM cansd.audit_assessment((r).id, 'read', '{"via": "list"}')
 	FROM unnest(picked[1:lim]) r;
-	RETURN cansd.page_json(ARRAY(SELECT cansd.assessment_summary(r)::json FROM unnest(picked) r),
+	RETURN cansd.page_json(ARRAY(SELECT cansd.assessment_summary(r) FROM unnest(picked) r),
 	                       ARRAY(SELECT (r).id FROM unnest(picked) r), lim);
 END
 $$;

@@ -120,6 +120,8 @@ CREATE TABLE cansd.assessment_events (
 );
 CREATE INDEX assessment_events_idx ON cansd.assessment_events (assessment_id, id);
 CREATE INDEX assessment_events_kind_idx ON cansd.assessment_events (event, at);
+CREATE INDEX assessment_events_to_idx ON cansd.assessment_events (to_supervisor_id)
+	WHERE to_supervisor_id IS NOT NULL;
 
 -- Automatic QC rules are data: a code, the message a reviewer reads, a kind
 -- that cansd.qc_rule_holds() knows how to test, and its parameters (domain
@@ -158,10 +160,12 @@ CREATE TABLE cansd.qc_flags (
 -- assessments is ENABLEd but not FORCEd: the owner's SECURITY DEFINER
 -- cansd.case_routed_to_me() reads it past the policies, so that a supervisor
 -- a CANS is rerouted to may read that case without the policies recursing
--- (cases -> assessments -> cases). The service never connects as the owner.
+-- (cases -> assessments -> cases). Nor is assessment_caregivers: the owner's
+-- trigger cansd.member_links_follow() adds and removes sections for links
+-- that row-level security on member_links already admitted, whoever wrote
+-- them (the service, a seed). The service never connects as the owner.
 ALTER TABLE cansd.assessments ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_caregivers ENABLE ROW LEVEL SECURITY;
-ALTER TABLE cansd.assessment_caregivers FORCE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_ratings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_ratings FORCE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_events ENABLE ROW LEVEL SECURITY;

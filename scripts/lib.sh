@@ -559,8 +559,9 @@ bootstrap_admin() {
 	fi
 }
 
-# Demo users and training records (sql/seed/demo.sql) when CANSD_DEMO=1 and the
-# database has no user other than admin.
+# Demo users and training records (sql/seed/demo.sql), then every
+# sql/seed/demo_*.sql in name order (demo_reports.sql: last month's report
+# and QC), when CANSD_DEMO=1 and the database has no user other than admin.
 seed_demo() {
 	_cansd_paths
 	[ "${CANSD_DEMO:-0}" = 1 ] || return 0
@@ -572,12 +573,20 @@ seed_demo() {
 	CANSD_DEMO_HASH=$hash psql_super -d cansd -v tz="$tz" -f - >/dev/null \
 		< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$CANSD_ROOT/sql/seed/demo.sql") ||
 		cansd_die "seeding demo data failed"
+	local f
+	for f in "$CANSD_ROOT"/sql/seed/demo_*.sql; do
+		[ -f "$f" ] || continue
+		CANSD_DEMO_HASH=$hash psql_super -d cansd -v tz="$tz" -f - >/dev/null \
+			< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$f") ||
+			cansd_die "seeding demo data failed ($f)"
+	done
 	_cansd_box "cansd: demo data seeded (CANSD_DEMO=1); every demo user's password: $password" \
 		"supervisor.rivera  supervisor, IPS, certified" \
 		"worker.current     worker, IPS, certified" \
 		"worker.lapsing     worker, IPS, certification lapses in 19 days" \
 		"worker.lapsed      worker, IPS, certification lapsed" \
 		"worker.ifps        worker, IFPS, certified" \
+		"worker.renewal     worker, IPS, lapsed ten days after last month" \
 		"cert.office        certification_office" \
 		"qa.analyst         qa_analyst, certified" \
 		"program.admin      program_admin"

@@ -17,10 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "tests/support/cans_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/mint.h"
 #include "tests/support/problem_assert.h"
@@ -50,6 +52,12 @@ static void person_new(struct person *p, const char *prefix, const char *roles,
 		free(test_psql(sql));
 	}
 	p->token = mint_token(admin_token, p->id);
+}
+
+static void person_free(struct person *p)
+{
+	free(p->id);
+	free(p->token);
 }
 
 static char *id_of(struct http_response *r, long status)
@@ -268,12 +276,6 @@ static int setup(void **state)
 	free(r1);
 	free(r2);
 	return 0;
-}
-
-static void person_free(struct person *p)
-{
-	free(p->id);
-	free(p->token);
 }
 
 static int teardown(void **state)
@@ -574,6 +576,79 @@ static void test_bad_periods_and_parameters_are_400(void **state)
 	}
 }
 
+/*
+ * The production path: a CANS rated, submitted, rerouted and approved
+ * through the API (by the supervisor it was rerouted to, who is not the
+ * team's) reaches the current month's team report through the approval
+ * trigger.
+ */
+static void test_cans_approved_through_the_api_counts_this_month(void **state)
+{
+	struct person psup, pother, pworker;
+	struct cans_person csup = {0}, cworker = {0};
+	struct cans_scene scene;
+	struct http_response r;
+	char body[512], path[160], month[8];
+	time_t now = time(NULL);
+	struct tm tm;
+	json_t *rep;
+
+	(void)state;
+	setenv("TZ", "America/Chicago", 1);
+	tzset();
+	localtime_r(&now, &tm);
+	strftime(month, sizeof(month), "%Y-%m", &tm);
+	person_new(&psup, "rasup", "ARRAY['supervisor']", NULL, NULL);
+	person_new(&pother, "raoth", "ARRAY['supervisor']", NULL, NULL);
+	person_new(&pworker, "rawrk", "ARRAY['worker']", psup.id, NULL);
+	/* certified today (ten days ago), all three */
+	snprintf(body, sizeof(body),
+		 "INSERT INTO cansd.training_records (user_id, training_code, completed_on)"
+		 " SELECT u, c, (now() AT TIME ZONE 'America/Chicago')::date - 10"
+		 " FROM unnest(ARRAY['CANS_2_0_CERTIFICATION', 'CANS_SACWIS_FUNCTIONALITY']) c,"
+		 " unnest(ARRAY[%s, %s, %s]) u",
+		 psup.id, pother.id, pworker.id);
+	free(test_psql(body));
+	csup.id = psup.id;
+	csup.token = psup.token;
+	cworker.id = pworker.id;
+	cworker.token = pworker.token;
+	cans_scene_new(&scene, &csup, &cworker, true);
+	cans_rate_complete(pworker.token, scene.assessment, 2);
+	snprintf(path, sizeof(path), "/api/v1/assessments/%s/submit", scene.assessment);
+	cans_post(&r, path, pworker.token, NULL, NULL);
+	assert_int_equal(r.status, 200);
+	http_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/assessments/%s/reroute", scene.assessment);
+	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"away\"}", pother.id);
+	cans_post(&r, path, pworker.token, body, NULL);
+	assert_int_equal(r.status, 200);
+	http_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/assessments/%s/approve", scene.assessment);
+	cans_post(&r, path, pother.token, NULL, NULL);
+	if (r.status != 200)
+		fail_msg("approve: %ld %s", r.status, r.body);
+	http_free(&r);
+
+	snprintf(path, sizeof(path), "/api/v1/reports/monthly?month=%s", month);
+	rep = report(psup.token, path);
+	assert_string_equal(json_string_value(json_object_get(rep, "scope")), "team");
+	expect_int(rep, "cans_approved.initial", 1);
+	expect_int(rep, "cans_approved.total", 1);
+	expect_int(rep, "reroutes", 1);
+	expect_int(rep, "returns", 0);
+	expect_real(rep, "days_submit_to_approval.median", 0);
+	expect_int(rep, "items.SEXUAL_ABUSE.rated", 1);
+	expect_real(rep, "items.SEXUAL_ABUSE.share", 1);
+	expect_int(rep, "staff_certified", 2);
+	expect_int(rep, "staff_lapsing_within_30_days", 0);
+	json_decref(rep);
+	cans_scene_free(&scene);
+	person_free(&psup);
+	person_free(&pother);
+	person_free(&pworker);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -585,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_csv_is_one_row_per_number_with_empty_nulls),
 		cmocka_unit_test(test_workers_and_the_office_get_403),
 		cmocka_unit_test(test_bad_periods_and_parameters_are_400),
+		cmocka_unit_test(test_cans_approved_through_the_api_counts_this_month),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

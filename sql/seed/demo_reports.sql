@@ -5,11 +5,17 @@
 --   GET /reports/monthly?month=<last month>  (QA analyst or program admin)
 -- Days are relative to M, the first day of last month in the programs'
 -- zone; E (its last day) is at least M + 27.
---   DEMO-R1 (IPS, worker.current) opened M - 20: initial due M + 10;
---     child A: initial submitted M+5, returned M+6, approved M+8 (on time),
---              case_close approved M+21 (the case closed M+20)
---     child B: initial submitted M+9, rerouted to supervisor.chen, approved
---              M+12 (late); no case_close CANS, so overdue from M+20
+--   DEMO-R1 (IPS, worker.current) opened M - 20: initial due M + 10, closed
+--     M + 20 (case_close due then)
+--     child A (5 1/2): initial submitted M+5, returned M+6, approved M+8 (on
+--              time); case_close approved M+21
+--     child B (15): initial submitted M+9, rerouted to supervisor.chen,
+--              approved M+12 (late); case_close approved M+22
+--     child C: no CANS at all, so initial and case_close overdue
+--   Between A (under 6) and B (over 14 1/2) every child item applies, and
+--   their two CANS each rate it a value and that value + 2, so every need
+--   is actionable and every strength useful somewhere; open modules' items
+--   are rated actionable.
 --   DEMO-R2 (IFPS, worker.ifps) opened M - 10 (initial due M+20, never
 --     approved: overdue), extension requested M+15, its CANS approved M+16
 --   QC: A's initial reviewed M+9 (pass), B's M+13 (needs_follow_up) with a
@@ -52,8 +58,9 @@ JOIN cansd.users u ON u.username = c.worker;
 INSERT INTO cansd.members (case_id, kind, full_name, birth_date, relationship, all_children)
 SELECT c.id, d.kind, d.name, m - d.age_days, d.relationship, d.kind <> 'child'
 FROM demo_month, (VALUES
-	('DEMO-R1', 'child', 'Ana Reyes', 3900, NULL),
-	('DEMO-R1', 'child', 'Ben Reyes', 4700, NULL),
+	('DEMO-R1', 'child', 'Ana Reyes', 2010, NULL),
+	('DEMO-R1', 'child', 'Ben Reyes', 5480, NULL),
+	('DEMO-R1', 'child', 'Cleo Reyes', 2950, NULL),
 	('DEMO-R1', 'caregiver', 'Carla Reyes', NULL, 'bio_parent'),
 	('DEMO-R2', 'child', 'Dina Shaw', 3300, NULL),
 	('DEMO-R2', 'caregiver', 'Earl Shaw', NULL, 'bio_parent')
@@ -76,8 +83,9 @@ SELECT c.id AS case_id, ch.id AS child_id, a.id AS adult_id, d.reason, c.worker_
        d.base, NULL::bigint AS id
 FROM demo_month, (VALUES
 	('DEMO-R1', 'Ana Reyes', 'initial', 5, 8, 'returned', 6, 'supervisor.rivera', 1),
-	('DEMO-R1', 'Ben Reyes', 'initial', 9, 12, 'rerouted', 10, 'supervisor.chen', 2),
-	('DEMO-R1', 'Ana Reyes', 'case_close', 18, 21, NULL, NULL, 'supervisor.rivera', 0),
+	('DEMO-R1', 'Ben Reyes', 'initial', 9, 12, 'rerouted', 10, 'supervisor.chen', 0),
+	('DEMO-R1', 'Ana Reyes', 'case_close', 18, 21, NULL, NULL, 'supervisor.rivera', 3),
+	('DEMO-R1', 'Ben Reyes', 'case_close', 18, 22, NULL, NULL, 'supervisor.rivera', 2),
 	('DEMO-R2', 'Dina Shaw', 'extension', 14, 16, NULL, NULL, 'supervisor.rivera', 1)
 ) AS d (sacwis, child, reason, submitted, approved, extra, extra_day, approver, base)
 JOIN cansd.cases c ON c.sacwis_case_id = d.sacwis
@@ -101,10 +109,9 @@ INSERT INTO cansd.assessment_caregivers (assessment_id, member_id, added_at)
 SELECT id, adult_id, submitted_at - interval '1 day' FROM demo_cans;
 
 -- Every child item that applies (module items only when opened), every
--- caregiver item; `base` shifts the pattern so that needs differ by CANS
--- and the close CANS has fewer actionable needs than the initial one.
+-- caregiver item; `base` shifts the pattern from CANS to CANS.
 INSERT INTO cansd.assessment_ratings (assessment_id, subject_id, item_code, rating, rated_at)
-SELECT d.id, d.child_id, i.code, least(3, (i.sort_order * 7 + d.base) % 5 / 2 + d.base % 2),
+SELECT d.id, d.child_id, i.code, (i.sort_order + d.base) % 4,
        d.submitted_at - interval '1 hour'
 FROM demo_cans d
 JOIN cansd.members ch ON ch.id = d.child_id
@@ -116,7 +123,7 @@ SELECT d.id, d.adult_id, i.code, (i.sort_order + d.base) % 4, d.submitted_at - i
 FROM demo_cans d JOIN cansd.instrument_items i ON i.subject = 'caregiver' AND i.active;
 -- open modules need their items: rate them where a trigger holds
 INSERT INTO cansd.assessment_ratings (assessment_id, subject_id, item_code, rating, rated_at)
-SELECT d.id, d.child_id, i.code, 1, d.submitted_at - interval '1 hour'
+SELECT d.id, d.child_id, i.code, 2 + i.sort_order % 2, d.submitted_at - interval '1 hour'
 FROM demo_cans d
 JOIN cansd.instrument_items i ON i.subject = 'child' AND i.active AND i.trigger_item IS NOT NULL
 JOIN cansd.assessment_ratings t ON t.assessment_id = d.id AND t.subject_id = d.child_id

@@ -20,23 +20,31 @@
 #include "../core/log.h"
 #include "../core/metrics.h"
 #include "../fcgi/pool.h"
+#include "../fcgi/privilege.h"
 #include "../fcgi/worker.h"
 #include "../handlers/routes.h"
 
-static int open_listener(const char *where)
+/*
+ * A unix socket is 0660 from the start (umask before bind), then given to
+ * nginx's workers' group: only they may send requests that carry a forged
+ * REMOTE_ADDR. A TCP listener is guarded by libfcgi's FCGI_WEB_SERVER_ADDRS.
+ */
+static int open_listener(const struct config *cfg, char *err, unsigned errlen)
 {
+	const char *where = cfg->fcgi_listen;
+	mode_t old;
 	int fd;
 
-	if (where[0] == '/' || where[0] == '.') {
-		unlink(where); /* a socket left by a previous run */
-		/* nginx's workers run as another user and must be able to connect. */
-		umask(0);
-		fd = FCGX_OpenSocket(where, 1024);
-		umask(022);
-		if (fd >= 0)
-			chmod(where, 0666);
-	} else {
-		fd = FCGX_OpenSocket(where, 1024);
+	if (where[0] != '/' && where[0] != '.')
+		return FCGX_OpenSocket(where, 1024);
+	unlink(where); /* a socket left by a previous run */
+	old = umask(0117);
+	fd = FCGX_OpenSocket(where, 1024);
+	umask(old);
+	if (fd >= 0 &&
+	    privilege_secure_socket(where, cfg->run_as_user, cfg->fcgi_socket_group, err, errlen)) {
+		close(fd);
+		return -1;
 	}
 	return fd;
 }
@@ -95,9 +103,16 @@ static int serve(void)
 		fprintf(stderr, "cansd: cannot map the shared metrics\n");
 		return 1;
 	}
-	fd = open_listener(cfg.fcgi_listen);
+	err[0] = '\0';
+	fd = open_listener(&cfg, err, sizeof(err));
 	if (fd < 0) {
-		fprintf(stderr, "cansd: cannot listen on %s\n", cfg.fcgi_listen);
+		fprintf(stderr, "cansd: cannot listen on %s%s%s\n", cfg.fcgi_listen,
+			err[0] ? ": " : "", err);
+		return 1;
+	}
+	/* Everything that needs root (keys, socket) is done: no worker ever has it. */
+	if (privilege_drop(cfg.run_as_user, err, sizeof(err))) {
+		fprintf(stderr, "cansd: %s\n", err);
 		return 1;
 	}
 	worker_set_routes(routes, routes_count);

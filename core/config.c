@@ -76,6 +76,8 @@ int config_load(struct config *cfg, char *err, unsigned errlen)
 	snprintf(default_socket, sizeof(default_socket), "%s/run/cansd.sock", cfg->var_dir);
 	snprintf(default_key, sizeof(default_key), "%s/keys/jwt-signing.pem", cfg->var_dir);
 	cfg->fcgi_listen = env_or("CANSD_FCGI_LISTEN", default_socket);
+	cfg->fcgi_socket_group = env_or("CANSD_FCGI_SOCKET_GROUP", NULL);
+	cfg->run_as_user = env_or("CANSD_RUN_AS_USER", "nobody");
 	cfg->database_url = env_or("CANSD_DATABASE_URL", "dbname=cansd user=cansd_app");
 	cfg->reports_database_url = env_or("CANSD_REPORTS_DATABASE_URL", NULL);
 	if (cfg->reports_database_url && !*cfg->reports_database_url)

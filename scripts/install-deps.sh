@@ -22,6 +22,7 @@ packages=(
 	procps       # pgrep/ps for stack_stop
 	util-linux   # runuser, setsid, unshare
 	coreutils    # timeout, realpath, mktemp
+	python3-minimal # tests/fcgi_client.py, the raw FastCGI client of the allow-list test
 )
 
 # Every package name dpkg knows as installed, in one call (fast).

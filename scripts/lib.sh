@@ -24,9 +24,24 @@
 #   pool_start        `$CANSD_BIN serve` in the background; waits for its socket
 #   pool_stop         TERM, wait up to 15 s, then KILL the pool's process group
 #   nginx_start       render nginx/cansd.conf.template, start nginx, wait for the port
+#   cansd_http_listen_addr  print CANSD_HTTP_LISTEN (default 127.0.0.1); exit
+#                     when it is not loopback and demo data has the
+#                     well-known password
 #   nginx_stop        QUIT, wait, then TERM/KILL
 #   stack_stop        nginx_stop, pool_stop, pg_stop
 #   psql_super ARGS   psql as superuser postgres on the project's cluster
+#
+# Who runs what:
+#   as root      PostgreSQL as OS user postgres (runuser), the pool's master
+#                and workers drop to system user cansd (created here), nginx's
+#                workers run as nobody:cansd-web. The FastCGI socket is
+#                cansd:cansd-web 0660. When postgres, nobody or cansd cannot
+#                enter the var directory (a clone under /root, a 0700 home or
+#                mktemp -d), the var directory is moved to
+#                $CANSD_SHARED_VAR_ROOT/<hash of its absolute path> (default
+#                /var/lib/cansd) and left behind as a symlink to it.
+#   not root     everything runs as the invoking user (no runuser, no drop);
+#                the socket is 0660 in the user's own group.
 #
 # Layout of $CANSD_VAR_DIR:
 #   pg/data  pg/socket (.s.PGSQL.5432; no TCP)  run/ (cansd.sock, cansd.pid,
@@ -57,6 +72,9 @@ _cansd_paths() {
 	/*) ;;
 	*) v=$(realpath -m -- "$v") ;;
 	esac
+	# A var directory relocated by stack_init is a symlink: use its target,
+	# which every process can enter.
+	[ ! -L "$v" ] || v=$(readlink -f -- "$v")
 	CANSD_VAR_DIR=$v
 	export CANSD_VAR_DIR
 	CANSD_PG_DIR=$v/pg
@@ -88,16 +106,85 @@ _cansd_pg_bin() {
 	fi
 }
 
+# The pool's unprivileged user and the group of nginx's workers (root only).
+CANSD_POOL_USER=cansd
+CANSD_WEB_GROUP=cansd-web
+
+# True when the scripts run as root (and so start other users' processes).
+_cansd_is_root() { [ "$EUID" = 0 ]; }
+
 # Runs a command as the postgres OS user from /, so that a cwd postgres cannot
-# enter (e.g. /root) does not matter. The environment is kept.
+# enter (e.g. /root) does not matter. The environment is kept. Not root: as
+# the invoking user, who owns the cluster.
 _as_postgres() {
-	(cd / && runuser -u postgres -- "$@")
+	if _cansd_is_root; then
+		(cd / && runuser -u postgres -- "$@")
+	else
+		(cd / && "$@")
+	fi
 }
 
-# True when every directory from / down to $1 can be entered by OS user $2.
+# True when every directory from / down to $1 can be entered by OS user $2
+# (always, when not root: then every process runs as the invoking user).
 _traversable_by() {
 	local path=$1 user=$2
+	_cansd_is_root || return 0
 	runuser -u "$user" -- test -x "$path" 2>/dev/null
+}
+
+# Creates system user cansd (the pool drops to it) and group cansd-web
+# (nginx's workers run in it; the FastCGI socket belongs to it). Tolerates a
+# concurrent creation by another stack.
+_cansd_ensure_users() {
+	getent group "$CANSD_WEB_GROUP" >/dev/null ||
+		groupadd --system "$CANSD_WEB_GROUP" 2>/dev/null ||
+		getent group "$CANSD_WEB_GROUP" >/dev/null ||
+		cansd_die "cannot create group $CANSD_WEB_GROUP"
+	id -u "$CANSD_POOL_USER" >/dev/null 2>&1 ||
+		useradd --system --user-group --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin "$CANSD_POOL_USER" 2>/dev/null ||
+		id -u "$CANSD_POOL_USER" >/dev/null 2>&1 ||
+		cansd_die "cannot create user $CANSD_POOL_USER"
+}
+
+# True when postgres, nobody and cansd can all enter directory $1.
+_cansd_var_reachable() {
+	_traversable_by "$1" postgres && _traversable_by "$1" nobody &&
+		_traversable_by "$1" "$CANSD_POOL_USER"
+}
+
+# Root only: when the var directory lies where postgres, nobody or cansd
+# cannot enter (under /root, a 0700 home, mktemp -d), moves it (with whatever
+# it holds) to $CANSD_SHARED_VAR_ROOT/<hash of its absolute path> and leaves
+# a symlink in its place. The hash makes the place stable: a second run, or a
+# run after the symlink was deleted, finds the same data.
+_cansd_relocate_var() {
+	local v=$CANSD_VAR_DIR shared=${CANSD_SHARED_VAR_ROOT:-/var/lib/cansd} hash target
+	_cansd_is_root || return 0
+	mkdir -p "$v"
+	_cansd_var_reachable "$v" && return 0
+	hash=$(printf '%s' "$v" | sha256sum | cut -c1-16)
+	target=$shared/$hash
+	mkdir -p "$shared"
+	chmod 755 "$shared"
+	_cansd_var_reachable "$shared" ||
+		cansd_die "cannot relocate $v: $shared is not reachable by postgres, nobody and $CANSD_POOL_USER either (set CANSD_SHARED_VAR_ROOT or CANSD_VAR_DIR)"
+	if [ -n "$(ls -A -- "$v")" ]; then
+		[ ! -e "$target" ] || [ -z "$(ls -A -- "$target")" ] ||
+			cansd_die "both $v and $target hold data; keep one (move the other away) and start again"
+		if [ -f "$v/pg/data/postmaster.pid" ] && _cansd_alive "$(head -n 1 "$v/pg/data/postmaster.pid")"; then
+			cansd_die "PostgreSQL is still running in $v; stop it first (make stop or kill it)"
+		fi
+		cansd_log "moving $v to $target (postgres and nobody cannot enter $v)"
+		mkdir -p "$target"
+		(shopt -s dotglob && mv -- "$v"/* "$target"/)
+	fi
+	rmdir -- "$v"
+	mkdir -p "$target"
+	ln -s -- "$target" "$v"
+	CANSD_VAR_DIR=$target
+	_cansd_paths
+	cansd_log "postgres and nobody cannot enter $(dirname "$v"): the data lives in $target ($v links there)"
 }
 
 # Explains which parent directory blocks OS user $2 from reaching $1.
@@ -119,8 +206,11 @@ stack_init() {
 		CANSD_VAR_DIR=$1
 	fi
 	_cansd_paths
-	[ "$(id -u)" = 0 ] || cansd_die "the stack scripts run as root (runuser starts PostgreSQL as user postgres)"
-	id postgres >/dev/null 2>&1 || cansd_die "OS user postgres is missing (install the postgresql package: scripts/install-deps.sh)"
+	if _cansd_is_root; then
+		id postgres >/dev/null 2>&1 || cansd_die "OS user postgres is missing (install the postgresql package: scripts/install-deps.sh)"
+		_cansd_ensure_users
+		_cansd_relocate_var
+	fi
 	# Unix socket paths are limited to 107 bytes.
 	if [ ${#CANSD_PG_SOCKET} -gt 80 ] || [ ${#CANSD_FCGI_SOCKET} -gt 100 ]; then
 		cansd_die "CANSD_VAR_DIR is too long for unix socket paths ($CANSD_VAR_DIR); use a shorter path"
@@ -142,6 +232,15 @@ stack_init() {
 	umask 077
 	mkdir -p "$CANSD_VAR_DIR/keys" "$CANSD_SECRETS_DIR"
 	chmod 700 "$CANSD_VAR_DIR/keys" "$CANSD_SECRETS_DIR"
+	if _cansd_is_root; then
+		# The pool reads the key as root before it drops privileges, but
+		# libpq reads the pgpass file at every (re)connect, as user cansd.
+		chgrp "$CANSD_POOL_USER" "$CANSD_SECRETS_DIR"
+		chmod 710 "$CANSD_SECRETS_DIR"
+		# Sanitizer reports (tests) are written by the workers, as cansd.
+		chgrp "$CANSD_POOL_USER" "$CANSD_LOG_DIR"
+		chmod 775 "$CANSD_LOG_DIR"
+	fi
 
 	if [ ! -s "$CANSD_KEY_FILE" ]; then
 		cansd_log "generating the JWT signing key $CANSD_KEY_FILE (RSA 2048)"
@@ -157,11 +256,12 @@ stack_init() {
 	fi
 	umask "$old_umask"
 
-	chown postgres:postgres "$CANSD_PG_DIR" "$CANSD_PG_SOCKET"
-	chmod 755 "$CANSD_PG_DIR" "$CANSD_PG_SOCKET"
 	touch "$CANSD_LOG_DIR/postgres.log"
-	chown postgres:postgres "$CANSD_LOG_DIR/postgres.log"
+	chmod 755 "$CANSD_PG_DIR" "$CANSD_PG_SOCKET"
 	chmod 640 "$CANSD_LOG_DIR/postgres.log"
+	if _cansd_is_root; then
+		chown postgres:postgres "$CANSD_PG_DIR" "$CANSD_PG_SOCKET" "$CANSD_LOG_DIR/postgres.log"
+	fi
 }
 
 # --- process helpers ----------------------------------------------------------
@@ -241,7 +341,7 @@ _pg_initdb() {
 	local pgbin=$1
 	cansd_log "initialising PostgreSQL cluster in $CANSD_PG_DATA"
 	mkdir -p "$CANSD_PG_DATA"
-	chown postgres:postgres "$CANSD_PG_DATA"
+	! _cansd_is_root || chown postgres:postgres "$CANSD_PG_DATA"
 	chmod 700 "$CANSD_PG_DATA"
 	_traversable_by "$CANSD_PG_DATA" postgres || _explain_untraversable "$CANSD_PG_DATA" postgres
 	if ! _as_postgres "$pgbin/initdb" -D "$CANSD_PG_DATA" -U postgres -E UTF8 \
@@ -250,17 +350,26 @@ _pg_initdb() {
 		cat "$CANSD_LOG_DIR/initdb.log" >&2
 		cansd_die "initdb failed"
 	fi
-	# Only the superuser (peer: OS user postgres) and the service role on the
-	# service database; nothing over TCP (listen_addresses is empty anyway).
+	# Only the superuser (peer: OS user postgres, or the invoking user when
+	# not root) and the service role on the service database; nothing over
+	# TCP (listen_addresses is empty anyway).
 	cat >"$CANSD_PG_DATA/pg_hba.conf" <<-'EOF'
 		# TYPE  DATABASE  USER       METHOD
-		local   all       postgres   peer
+		local   all       postgres   peer map=cansd
 		local   cansd     cansd_app  scram-sha-256
 	EOF
+	{
+		echo "# MAPNAME  SYSTEM-USERNAME  PG-USERNAME"
+		echo "cansd      postgres         postgres"
+		_cansd_is_root || echo "cansd      $(id -un)  postgres"
+	} >"$CANSD_PG_DATA/pg_ident.conf"
 	printf "\n# cansd: settings written by scripts/lib.sh at every start\ninclude_if_exists = 'cansd.conf'\n" \
 		>>"$CANSD_PG_DATA/postgresql.conf"
-	chown postgres:postgres "$CANSD_PG_DATA/pg_hba.conf" "$CANSD_PG_DATA/postgresql.conf"
-	chmod 600 "$CANSD_PG_DATA/pg_hba.conf"
+	if _cansd_is_root; then
+		chown postgres:postgres "$CANSD_PG_DATA/pg_hba.conf" "$CANSD_PG_DATA/pg_ident.conf" \
+			"$CANSD_PG_DATA/postgresql.conf"
+	fi
+	chmod 600 "$CANSD_PG_DATA/pg_hba.conf" "$CANSD_PG_DATA/pg_ident.conf"
 }
 
 # Rewritten at every start so that a moved VAR directory still works.
@@ -285,7 +394,7 @@ _pg_write_conf() {
 			echo "full_page_writes = off"
 		fi
 	} >"$conf.tmp"
-	chown postgres:postgres "$conf.tmp"
+	! _cansd_is_root || chown postgres:postgres "$conf.tmp"
 	chmod 600 "$conf.tmp"
 	mv -f "$conf.tmp" "$conf"
 }
@@ -334,6 +443,8 @@ _pg_provision() {
 		umask 077
 		printf '*:*:cansd:cansd_app:%s\n' "$(cat "$CANSD_SECRETS_DIR/pg-app.pass")" >"$pgpass.tmp"
 	)
+	# libpq reads it as the pool's workers' user (and ignores it unless 0600).
+	! _cansd_is_root || chown "$CANSD_POOL_USER:$CANSD_POOL_USER" "$pgpass.tmp"
 	mv -f "$pgpass.tmp" "$pgpass"
 }
 
@@ -587,6 +698,9 @@ seed_demo() {
 		"worker.lapsed      worker, IPS, certification lapsed" \
 		"worker.ifps        worker, IFPS, certified" \
 		"worker.renewal     worker, IPS, lapsed ten days after last month" \
+		"supervisor.chen    supervisor, IFPS, certified (second team)" \
+		"worker.ifps.full   worker, IFPS, certified, at the cap of 4 IFPS families" \
+		"worker.ips2        worker, IPS, certified (supervisor.chen's team)" \
 		"cert.office        certification_office" \
 		"qa.analyst         qa_analyst, certified" \
 		"program.admin      program_admin"
@@ -629,6 +743,12 @@ pool_start() {
 		export CANSD_JWT_KEY=$CANSD_KEY_FILE
 		export CANSD_WORKERS=$workers
 		export CANSD_TIMEZONE=${CANSD_TIMEZONE:-America/Chicago}
+		if _cansd_is_root; then
+			# The master binds the socket as root, gives it to nginx's
+			# workers' group (0660), reads the keys, then drops to cansd.
+			export CANSD_RUN_AS_USER=$CANSD_POOL_USER
+			export CANSD_FCGI_SOCKET_GROUP=$CANSD_WEB_GROUP
+		fi
 		# CANSD_JWT_EXTERNAL_*, CANSD_CORS_ORIGINS, CANSD_ACCESS_TTL and any
 		# other CANSD_* the caller exported pass through unchanged.
 		if [ -n "${CANSD_POOL_ASAN_OPTIONS:-}" ]; then export ASAN_OPTIONS=$CANSD_POOL_ASAN_OPTIONS; fi
@@ -653,12 +773,14 @@ pool_start() {
 		tail -n 30 "$CANSD_LOG_DIR/cansd.log" >&2 || true
 		cansd_die "the worker pool did not create $CANSD_FCGI_SOCKET within 10 s"
 	fi
-	# nginx's workers (nobody) must be able to connect; cansd chmods the
-	# socket itself, this only covers the moment before it does.
-	if [ -z "$(find "$CANSD_FCGI_SOCKET" -perm -0006 2>/dev/null)" ]; then
+	# nginx's workers (group cansd-web when root) must be able to connect, and
+	# nobody else: cansd makes the socket 0660 in that group itself.
+	local want_group=$CANSD_WEB_GROUP
+	_cansd_is_root || want_group=$(id -gn)
+	if [ "$(stat -c '%a %G' "$CANSD_FCGI_SOCKET" 2>/dev/null)" != "660 $want_group" ]; then
 		sleep 0.2
-		[ -n "$(find "$CANSD_FCGI_SOCKET" -perm -0006 2>/dev/null)" ] ||
-			cansd_log "warning: $CANSD_FCGI_SOCKET is not mode 0666; nginx will answer 503"
+		[ "$(stat -c '%a %G' "$CANSD_FCGI_SOCKET" 2>/dev/null)" = "660 $want_group" ] ||
+			cansd_log "warning: $CANSD_FCGI_SOCKET is not mode 0660 group $want_group ($(stat -c '%a %G' "$CANSD_FCGI_SOCKET" 2>/dev/null))"
 	fi
 	cansd_log "worker pool started (pid $CANSD_POOL_PID, $workers workers, socket $CANSD_FCGI_SOCKET)"
 }
@@ -702,6 +824,10 @@ _nginx_static_dir() {
 	local ui=node_modules/swagger-ui-dist
 	[ -f "$CANSD_ROOT/$ui/swagger-ui-bundle.js" ] ||
 		cansd_log "warning: $CANSD_ROOT/$ui is missing (scripts/install-deps.sh): /docs/ will not render"
+	if ! _cansd_is_root; then
+		printf '%s\n' "$CANSD_ROOT" # nginx's workers run as the invoking user
+		return
+	fi
 	if runuser -u nobody -- test -r "$CANSD_ROOT/openapi.yaml" 2>/dev/null &&
 		runuser -u nobody -- test -r "$CANSD_ROOT/docs/index.html" 2>/dev/null &&
 		{ [ ! -d "$CANSD_ROOT/$ui" ] || runuser -u nobody -- test -x "$CANSD_ROOT/$ui" 2>/dev/null; }; then
@@ -739,6 +865,37 @@ _nginx_openapi_json() {
 	rm -f "$out"
 }
 
+CANSD_DEMO_WELL_KNOWN_PASSWORD=demo-password
+
+# Prints the address nginx listens on: CANSD_HTTP_LISTEN (default 127.0.0.1;
+# an IPv4 address, 0.0.0.0, localhost, or [IPv6]). Refuses (exits) anything
+# but loopback while the demo users may carry the well-known password:
+# CANSD_DEMO=1 with CANSD_DEMO_PASSWORD unset or equal to it.
+cansd_http_listen_addr() {
+	local addr=${CANSD_HTTP_LISTEN:-127.0.0.1}
+	[[ $addr =~ ^([0-9.]+|localhost|\[[0-9A-Fa-f:.]+\])$ ]] ||
+		cansd_die "CANSD_HTTP_LISTEN must be an IPv4 address, localhost or [IPv6 address]: $addr"
+	case $addr in
+	127.* | localhost | '[::1]') ;;
+	*)
+		if [ "${CANSD_DEMO:-0}" = 1 ] &&
+			[ "${CANSD_DEMO_PASSWORD:-$CANSD_DEMO_WELL_KNOWN_PASSWORD}" = "$CANSD_DEMO_WELL_KNOWN_PASSWORD" ]; then
+			cansd_die "refusing to listen on $addr with demo data whose password is the well-known '$CANSD_DEMO_WELL_KNOWN_PASSWORD': set CANSD_DEMO=0, or CANSD_DEMO_PASSWORD to a secret one before the first start, or listen on loopback (CANSD_HTTP_LISTEN=127.0.0.1)"
+		fi
+		;;
+	esac
+	printf '%s\n' "$addr"
+}
+
+# Where to probe a listener on address $1: loopback for the wildcards.
+_cansd_probe_host() {
+	case $1 in
+	0.0.0.0 | '[::]' | localhost) echo 127.0.0.1 ;;
+	\[*) echo "${1:1:${#1}-2}" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # Renders nginx/cansd.conf.template and starts nginx (daemon off) in its own
 # session. Sets CANSD_NGINX_PID.
 nginx_start() {
@@ -750,27 +907,32 @@ nginx_start() {
 		cansd_log "nginx already running (pid $CANSD_NGINX_PID)"
 		return 0
 	fi
-	local port=${CANSD_HTTP_PORT:-8080} rps=${CANSD_RATE_LIMIT_RPS:-50} static
+	local port=${CANSD_HTTP_PORT:-8080} rps=${CANSD_RATE_LIMIT_RPS:-50} static addr probe
+	addr=$(cansd_http_listen_addr) || exit 1
+	probe=$(_cansd_probe_host "$addr")
 	if ! [[ $port =~ ^[0-9]{1,5}$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
 		cansd_die "CANSD_HTTP_PORT must be a port number: $port"
 	fi
 	if ! [[ $rps =~ ^[0-9]{1,7}$ ]] || [ "$rps" -lt 1 ]; then
 		cansd_die "CANSD_RATE_LIMIT_RPS must be a positive integer: $rps"
 	fi
-	if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-		cansd_die "127.0.0.1:$port is already in use: set CANSD_HTTP_PORT to a free port"
+	if (exec 3<>"/dev/tcp/$probe/$port") 2>/dev/null; then
+		cansd_die "$addr:$port is already in use: set CANSD_HTTP_PORT to a free port"
 	fi
 	mkdir -p "$CANSD_NGINX_DIR/tmp"
 	static=$(_nginx_static_dir)
 	_nginx_openapi_json
 	cp -f "$CANSD_ROOT/nginx/cansd-fastcgi.conf" "$CANSD_NGINX_DIR/cansd-fastcgi.conf"
 	# shellcheck disable=SC2016 # envsubst gets the names, not their values
-	CANSD_NGINX_LISTEN=127.0.0.1:$port CANSD_RATE_LIMIT_RPS=$rps CANSD_STATIC_DIR=$static \
+	CANSD_NGINX_LISTEN=$addr:$port CANSD_RATE_LIMIT_RPS=$rps CANSD_STATIC_DIR=$static \
 		CANSD_FCGI_UPSTREAM=unix:$CANSD_FCGI_SOCKET CANSD_NGINX_DIR=$CANSD_NGINX_DIR \
 		envsubst '${CANSD_NGINX_LISTEN} ${CANSD_RATE_LIMIT_RPS} ${CANSD_VAR_DIR} ${CANSD_STATIC_DIR} ${CANSD_FCGI_UPSTREAM} ${CANSD_NGINX_DIR}' \
 		<"$CANSD_ROOT/nginx/cansd.conf.template" >"$CANSD_NGINX_DIR/nginx.conf"
 	rm -f "$CANSD_RUN_DIR/nginx.pid"
 	local nginx_args=(-p "$CANSD_NGINX_DIR/" -c "$CANSD_NGINX_DIR/nginx.conf" -e "$CANSD_LOG_DIR/nginx-error.log")
+	# As root, the workers run as nobody in the group that may use the pool's
+	# socket; otherwise as the invoking user (nginx ignores `user` then).
+	! _cansd_is_root || nginx_args+=(-g "user nobody $CANSD_WEB_GROUP;")
 	if ! nginx -t -q "${nginx_args[@]}" 2>"$CANSD_LOG_DIR/nginx-test.log"; then
 		cat "$CANSD_LOG_DIR/nginx-test.log" >&2
 		cansd_die "the rendered nginx configuration is invalid: $CANSD_NGINX_DIR/nginx.conf"
@@ -779,8 +941,8 @@ nginx_start() {
 	CANSD_NGINX_PID=$!
 	local i
 	for ((i = 0; i < 100; i++)); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && [ -s "$CANSD_RUN_DIR/nginx.pid" ]; then
-			cansd_log "nginx started (pid $CANSD_NGINX_PID) on http://127.0.0.1:$port/"
+		if (exec 3<>"/dev/tcp/$probe/$port") 2>/dev/null && [ -s "$CANSD_RUN_DIR/nginx.pid" ]; then
+			cansd_log "nginx started (pid $CANSD_NGINX_PID) on http://$addr:$port/"
 			return 0
 		fi
 		if ! _cansd_alive "$CANSD_NGINX_PID"; then
@@ -789,7 +951,7 @@ nginx_start() {
 		fi
 		sleep 0.1
 	done
-	cansd_die "nginx did not listen on 127.0.0.1:$port within 10 s"
+	cansd_die "nginx did not listen on $addr:$port within 10 s"
 }
 
 nginx_stop() {

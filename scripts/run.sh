@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: PostgreSQL in $CANSD_VAR_DIR (initialised the first time), the
 # migrations, user admin, demo data (CANSD_DEMO=1, empty database only), the
-# worker pool and nginx on 127.0.0.1:$CANSD_HTTP_PORT, in the foreground.
+# worker pool and nginx on ${CANSD_HTTP_LISTEN:-127.0.0.1}:$CANSD_HTTP_PORT, in the
+# foreground (a non-loopback CANSD_HTTP_LISTEN is refused with demo data that
+# has the well-known password).
 # SIGINT/SIGTERM (or any component dying) stops all of it in order. Data in
 # $CANSD_VAR_DIR survives; a second run neither re-initialises nor re-seeds.
 set -euo pipefail
@@ -32,6 +34,8 @@ shutdown() {
 trap 'shutdown' EXIT
 trap 'shutdown; exit 0' INT TERM
 
+# A public address with the well-known demo password starts nothing.
+listen_addr=$(cansd_http_listen_addr) || exit 1
 stack_init "$CANSD_VAR_DIR"
 # Leftovers of a run that was killed (pid files, processes) go first.
 nginx_stop
@@ -43,10 +47,15 @@ seed_demo
 pool_start
 nginx_start
 
-base="http://127.0.0.1:$CANSD_HTTP_PORT"
+base="http://$listen_addr:$CANSD_HTTP_PORT"
+where="data in $CANSD_VAR_DIR; logs in $CANSD_VAR_DIR/log"
+if [ -L var ] && [ "$(readlink -f var)" = "$CANSD_VAR_DIR" ]; then
+	# stack_init moved it where postgres and nobody can enter (scripts/lib.sh)
+	where="data in $CANSD_VAR_DIR, NOT in ./var, which links there; logs in $CANSD_VAR_DIR/log"
+fi
 cat <<EOF
 
-cansd is running (data in $CANSD_VAR_DIR; logs in $CANSD_VAR_DIR/log).
+cansd is running ($where).
   API docs in a browser:  $base/docs/
   OpenAPI document:       $base/api/v1/openapi.yaml
   Health:                 $base/healthz   $base/readyz

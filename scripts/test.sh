@@ -7,7 +7,11 @@
 #    port) in a fresh temporary directory, runs each integration binary
 #    against it (timeout 300 s each), stops the stack (a trap makes sure), and
 #    fails when the sanitizers left any report in $VAR/log/asan.* / ubsan.*.
-# 3. Lints openapi.yaml (scripts/lint-openapi.sh).
+# 3. With integration binaries: tests/pool_privileges.sh and
+#    tests/fcgi_allowlist.sh (OS-level checks) on the stack, and
+#    tests/run_from_clone.sh (`make run` from a fresh clone of HEAD in 0700
+#    directories, to /readyz and a login, stopped, started again).
+# 4. tests/demo_loopback.sh, then the static checks and the OpenAPI lint.
 # Ends with one line "N passed, N failed" (each binary and the lint count as
 # one) and exits non-zero on any failure.
 #
@@ -191,6 +195,11 @@ if [ "${#integ[@]}" -gt 0 ]; then
 				(pg_start && pool_start && nginx_start) >/dev/null 2>&1 || true
 			fi
 		done
+		# OS-level checks of the running stack, and of the pool's TCP listener
+		for t in tests/pool_privileges.sh tests/fcgi_allowlist.sh; do
+			echo "-- $t"
+			if timeout 120 "$t" "$CANSD_BIN"; then pass "$t"; else fail "$t"; fi
+		done
 	else
 		fail "stack start"
 		for t in "${integ[@]}"; do fail "${t#build/asan/} (not run: no stack)"; done
@@ -222,6 +231,19 @@ if [ "${#integ[@]}" -gt 0 ]; then
 elif [ "$seen_sep" = 1 ]; then
 	echo "== no integration test binaries: skipping the stack"
 fi
+
+# --- make run as a new user would: a fresh clone in 0700 directories ---------------
+# Only with the integration tests (the full `make test`): it builds a clone.
+if [ "${#integ[@]}" -gt 0 ]; then
+	echo "== make run from a clone in 0700 directories (tests/run_from_clone.sh)"
+	if timeout 600 tests/run_from_clone.sh; then
+		pass "tests/run_from_clone.sh"
+	else
+		fail "tests/run_from_clone.sh"
+	fi
+fi
+echo "== demo data listens on loopback only (tests/demo_loopback.sh)"
+if tests/demo_loopback.sh; then pass "tests/demo_loopback.sh"; else fail "tests/demo_loopback.sh"; fi
 
 # --- static checks: layers, formatting and cppcheck ---------------------------------
 echo "== layers, clang-format and cppcheck"

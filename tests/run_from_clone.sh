@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# `make run` from a fresh clone where PostgreSQL's and nginx's users cannot
+# enter (issue 14, point 1), as a new user would try it:
+#   1. `git clone --no-hardlinks` of this repository's HEAD into
+#      $TMP/home/cansd, where $TMP (mktemp -d) and $TMP/home are both 0700;
+#   2. `make -j2 run` there in the background, with no CANSD_* variable but
+#      CANSD_HTTP_PORT (a free port) and CANSD_ADMIN_PASSWORD;
+#   3. waits for /readyz 200 and a successful login of admin and of a demo
+#      user; checks that ./var links to where the data lives and that the run
+#      said so; the FastCGI socket is 0660 cansd:cansd-web and no pool process
+#      runs as root;
+#   4. SIGTERM to make's process group; nothing of the clone's stack may be
+#      left running;
+#   5. a second `make run` with another CANSD_ADMIN_PASSWORD: no new cluster,
+#      admin's first password still works (the data survived); stopped again.
+# Exits 0 when all of it holds. Cleans up after itself (the clone, the
+# relocated var directory, any process it started). Root only: as another
+# user the clone's var directory needs no relocation.
+# Usage: tests/run_from_clone.sh [TIMEOUT_SECONDS_PER_START (default 240)]
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+limit=${1:-240}
+
+tmp=""
+target=""
+make_pid=""
+say() { printf '[run_from_clone] %s\n' "$*" >&2; }
+die() {
+	say "FAIL: $*"
+	if [ -n "$tmp" ] && [ -f "$tmp/run.log" ]; then
+		say "---- last lines of $tmp/run.log"
+		tail -n 40 "$tmp/run.log" >&2
+	fi
+	exit 1
+}
+
+# The processes of the clone's stack: their command lines name the clone or
+# the relocated var directory.
+leftovers() {
+	{
+		pgrep -f -- "$tmp/" || true
+		[ -z "$target" ] || pgrep -f -- "$target/" || true
+	} | sort -u
+}
+
+cleanup() {
+	local pid
+	if [ -n "$make_pid" ] && kill -0 "$make_pid" 2>/dev/null; then
+		kill -TERM -- "-$make_pid" 2>/dev/null || true
+		sleep 5
+	fi
+	for pid in $(leftovers); do kill -KILL "$pid" 2>/dev/null || true; done
+	[ -z "$tmp" ] || rm -rf -- "$tmp"
+	case $target in /var/lib/cansd/?*) rm -rf -- "$target" ;; esac
+}
+trap cleanup EXIT
+
+free_port() {
+	local p i
+	for ((i = 0; i < 50; i++)); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			printf '%s\n' "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# start ADMIN_PASSWORD: `make -j2 run` in its own process group; sets make_pid.
+start() {
+	local unset_args=() v
+	# Nothing of the caller's configuration (make test exports CANSD_*) or of
+	# its make (MAKEFLAGS) may leak in: a new user has none of it.
+	for v in $(compgen -e); do
+		case $v in CANSD_* | MAKEFLAGS | MFLAGS | MAKELEVEL | MAKEOVERRIDES) unset_args+=(-u "$v") ;; esac
+	done
+	env "${unset_args[@]}" CANSD_HTTP_PORT="$port" CANSD_ADMIN_PASSWORD="$1" \
+		setsid make -C "$clone" -j2 run >>"$tmp/run.log" 2>&1 </dev/null &
+	make_pid=$!
+}
+
+# wait_ready: /readyz answers 200 within $limit seconds.
+wait_ready() {
+	local i code
+	for ((i = 0; i < limit; i++)); do
+		kill -0 "$make_pid" 2>/dev/null || die "make run exited before /readyz answered 200"
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$base/readyz" || true)
+		[ "$code" = 200 ] && return 0
+		sleep 1
+	done
+	die "/readyz did not answer 200 within $limit s"
+}
+
+# login USER PASSWORD: POST /api/v1/auth/login answers 200 with a token.
+login() {
+	local body code
+	body=$(jq -n --arg u "$1" --arg p "$2" '{username: $u, password: $p}')
+	code=$(curl -s -o "$tmp/login.json" -w '%{http_code}' --max-time 10 \
+		-H 'Content-Type: application/json' -d "$body" "$base/api/v1/auth/login" || true)
+	if [ "$code" != 200 ] || ! jq -e '.access_token | type == "string"' "$tmp/login.json" >/dev/null; then
+		die "login of $1: HTTP $code $(head -c 300 "$tmp/login.json" 2>/dev/null)"
+	fi
+}
+
+# stop: SIGTERM to make's process group (what a terminal's Ctrl-C amounts
+# to); make must end within 40 s and leave nothing running.
+stop() {
+	local i left
+	kill -TERM -- "-$make_pid" 2>/dev/null || die "make run is not running"
+	for ((i = 0; i < 400; i++)); do
+		kill -0 "$make_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$make_pid" 2>/dev/null && die "make run did not end within 40 s of SIGTERM"
+	wait "$make_pid" 2>/dev/null || true
+	make_pid=""
+	left=$(leftovers)
+	[ -z "$left" ] || die "left running after SIGTERM: $(ps -o pid=,user=,args= -p "${left//$'\n'/,}" 2>/dev/null)"
+}
+
+[ "$(id -u)" = 0 ] || die "runs as root (the case that relocates the var directory)"
+head=$(git rev-parse HEAD)
+tmp=$(mktemp -d /tmp/cansd-clone.XXXXXX)
+chmod 700 "$tmp"
+mkdir -m 700 "$tmp/home"
+clone=$tmp/home/cansd
+git clone -q --no-hardlinks --no-checkout "$root" "$clone"
+git -C "$clone" checkout -q --detach "$head"
+port=$(free_port) || die "no free port"
+base=http://127.0.0.1:$port
+pw1=clone-$(openssl rand -hex 8)
+
+say "first make run in $clone (0700 parents), port $port"
+t0=$SECONDS
+start "$pw1"
+wait_ready
+login admin "$pw1"
+login worker.current demo-password
+[ -L "$clone/var" ] || die "$clone/var is not a symlink to the relocated data"
+target=$(readlink -f "$clone/var")
+case $target in /var/lib/cansd/?*) ;; *) die "var links to $target, not under /var/lib/cansd" ;; esac
+grep -qF "data in $target, NOT in ./var" "$tmp/run.log" || die "make run did not say where the data lives"
+sock=$(stat -c '%a %U %G' "$target/run/cansd.sock") || die "no FastCGI socket"
+[ "$sock" = "660 cansd cansd-web" ] || die "FastCGI socket is '$sock', not '660 cansd cansd-web'"
+pool_root=$(pgrep -u root -f -- "$clone/build/rel/cansd serve" || true)
+[ -z "$pool_root" ] || die "pool processes run as root: $pool_root"
+say "up, logged in after $((SECONDS - t0)) s; stopping"
+stop
+
+say "second make run (data must survive)"
+start "another-$pw1"
+wait_ready
+login admin "$pw1"
+[ "$(grep -c 'initialising PostgreSQL cluster' "$tmp/run.log")" = 1 ] || die "the second run initialised a new cluster"
+stop
+say "passed in $((SECONDS - t0)) s"

@@ -670,9 +670,10 @@ bootstrap_admin() {
 	fi
 }
 
-# Demo users and training records (sql/seed/demo.sql), then every
-# sql/seed/demo_*.sql in name order (demo_reports.sql: last month's report
-# and QC), when CANSD_DEMO=1 and the database has no user other than admin.
+# Demo users, training records and cases (sql/seed/demo.sql), then CANS in
+# every state (sql/seed/demo_cans.sql), then last month's report and QC data
+# (sql/seed/demo_reports.sql), when CANSD_DEMO=1 and the database has no
+# user other than admin.
 seed_demo() {
 	_cansd_paths
 	[ "${CANSD_DEMO:-0}" = 1 ] || return 0
@@ -682,15 +683,9 @@ seed_demo() {
 	password=${CANSD_DEMO_PASSWORD:-demo-password}
 	hash=$(_cansd_hash_password "$password")
 	CANSD_DEMO_HASH=$hash psql_super -d cansd -v tz="$tz" -f - >/dev/null \
-		< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$CANSD_ROOT/sql/seed/demo.sql") ||
+		< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$CANSD_ROOT/sql/seed/demo.sql" \
+			"$CANSD_ROOT/sql/seed/demo_cans.sql" "$CANSD_ROOT/sql/seed/demo_reports.sql") ||
 		cansd_die "seeding demo data failed"
-	local f
-	for f in "$CANSD_ROOT"/sql/seed/demo_*.sql; do
-		[ -f "$f" ] || continue
-		CANSD_DEMO_HASH=$hash psql_super -d cansd -v tz="$tz" -f - >/dev/null \
-			< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$f") ||
-			cansd_die "seeding demo data failed ($f)"
-	done
 	_cansd_box "cansd: demo data seeded (CANSD_DEMO=1); every demo user's password: $password" \
 		"supervisor.rivera  supervisor, IPS, certified" \
 		"worker.current     worker, IPS, certified" \
@@ -703,7 +698,8 @@ seed_demo() {
 		"worker.ips2        worker, IPS, certified (supervisor.chen's team)" \
 		"cert.office        certification_office" \
 		"qa.analyst         qa_analyst, certified" \
-		"program.admin      program_admin"
+		"program.admin      program_admin" \
+		"demo CANS          draft, submitted, returned, rerouted, approved (GET /assessments)"
 }
 
 # --- worker pool --------------------------------------------------------------

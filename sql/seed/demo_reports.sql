@@ -27,6 +27,11 @@
 
 BEGIN;
 
+-- The summary of the CANS demo_cans.sql approved (however they were
+-- written: a row inserted as approved has no ratings yet when its trigger
+-- runs).
+SELECT count(cansd.report_cans_refresh(id)) FROM cansd.assessments WHERE status = 'approved';
+
 CREATE TEMPORARY TABLE demo_month ON COMMIT DROP AS
 SELECT m, (m + interval '1 month' - interval '1 day')::date AS e
 FROM (SELECT (date_trunc('month', (now() AT TIME ZONE :'tz')::date) - interval '1 month')::date
@@ -74,7 +79,7 @@ WHERE c.sacwis_case_id IN ('DEMO-R1', 'DEMO-R2');
 
 -- The CANS: submitted (with their history), rated, then approved by an
 -- UPDATE, which fires the report summary trigger as an approval does.
-CREATE TEMPORARY TABLE demo_cans ON COMMIT DROP AS
+CREATE TEMPORARY TABLE demo_report_cans ON COMMIT DROP AS
 SELECT c.id AS case_id, ch.id AS child_id, a.id AS adult_id, d.reason, c.worker_id AS author_id,
        s.id AS approver_id, w.supervisor_id AS first_supervisor,
        (m + d.submitted + time '09:30') AT TIME ZONE :'tz' AS submitted_at,
@@ -101,30 +106,30 @@ WITH ins AS (
 	SELECT case_id, child_id, reason, (submitted_at AT TIME ZONE :'tz')::date - 1, 'submitted',
 	       author_id, approver_id, submitted_at, submitted_at, submitted_at,
 	       submitted_at - interval '1 day', submitted_at
-	FROM demo_cans RETURNING id, case_id, child_id, reason)
-UPDATE demo_cans d SET id = ins.id FROM ins
+	FROM demo_report_cans RETURNING id, case_id, child_id, reason)
+UPDATE demo_report_cans d SET id = ins.id FROM ins
 WHERE ins.case_id = d.case_id AND ins.child_id = d.child_id AND ins.reason = d.reason;
 
 INSERT INTO cansd.assessment_caregivers (assessment_id, member_id, added_at)
-SELECT id, adult_id, submitted_at - interval '1 day' FROM demo_cans;
+SELECT id, adult_id, submitted_at - interval '1 day' FROM demo_report_cans;
 
 -- Every child item that applies (module items only when opened), every
 -- caregiver item; `base` shifts the pattern from CANS to CANS.
 INSERT INTO cansd.assessment_ratings (assessment_id, subject_id, item_code, rating, rated_at)
 SELECT d.id, d.child_id, i.code, (i.sort_order + d.base) % 4,
        d.submitted_at - interval '1 hour'
-FROM demo_cans d
+FROM demo_report_cans d
 JOIN cansd.members ch ON ch.id = d.child_id
 JOIN cansd.instrument_items i ON i.subject = 'child' AND i.active AND i.trigger_item IS NULL
  AND cansd.age_in_months(ch.birth_date, (d.submitted_at AT TIME ZONE :'tz')::date - 1)
      BETWEEN i.min_age_months AND coalesce(i.max_age_months, 10000);
 INSERT INTO cansd.assessment_ratings (assessment_id, subject_id, item_code, rating, rated_at)
 SELECT d.id, d.adult_id, i.code, (i.sort_order + d.base) % 4, d.submitted_at - interval '1 hour'
-FROM demo_cans d JOIN cansd.instrument_items i ON i.subject = 'caregiver' AND i.active;
+FROM demo_report_cans d JOIN cansd.instrument_items i ON i.subject = 'caregiver' AND i.active;
 -- open modules need their items: rate them where a trigger holds
 INSERT INTO cansd.assessment_ratings (assessment_id, subject_id, item_code, rating, rated_at)
 SELECT d.id, d.child_id, i.code, 2 + i.sort_order % 2, d.submitted_at - interval '1 hour'
-FROM demo_cans d
+FROM demo_report_cans d
 JOIN cansd.instrument_items i ON i.subject = 'child' AND i.active AND i.trigger_item IS NOT NULL
 JOIN cansd.assessment_ratings t ON t.assessment_id = d.id AND t.subject_id = d.child_id
  AND t.item_code = i.trigger_item AND t.rating >= i.trigger_min;
@@ -132,7 +137,7 @@ JOIN cansd.assessment_ratings t ON t.assessment_id = d.id AND t.subject_id = d.c
 INSERT INTO cansd.assessment_events (assessment_id, event, actor_id, at, from_supervisor_id,
                                      to_supervisor_id, comment)
 SELECT d.id, e.event, e.actor, e.at, e.from_s, e.to_s, e.comment
-FROM demo_cans d CROSS JOIN LATERAL (VALUES
+FROM demo_report_cans d CROSS JOIN LATERAL (VALUES
 	('created', d.author_id, d.submitted_at - interval '1 day', NULL::bigint, NULL::bigint, NULL),
 	('submitted', d.author_id, d.submitted_at, NULL, CASE WHEN d.extra = 'rerouted'
 	                                                      THEN d.first_supervisor
@@ -152,12 +157,12 @@ WHERE e.event IN ('created', 'approved')
 
 UPDATE cansd.assessments a SET status = 'approved', approved_at = d.approved_at,
        approved_by = d.approver_id, returned_at = CASE WHEN d.extra = 'returned' THEN d.extra_at END
-FROM demo_cans d WHERE a.id = d.id;
+FROM demo_report_cans d WHERE a.id = d.id;
 
 -- QC: A's initial passes; B's needs a follow-up, still open
 INSERT INTO cansd.qc_reviews (assessment_id, reviewer_id, outcome, notes, reviewed_at)
 SELECT d.id, q.id, r.outcome, r.notes, (m + r.day + time '10:00') AT TIME ZONE :'tz'
-FROM demo_month, demo_cans d, cansd.users q, (VALUES
+FROM demo_month, demo_report_cans d, cansd.users q, (VALUES
 	('Ana Reyes', 9, 'pass', 'Ratings match the notes.'),
 	('Ben Reyes', 13, 'needs_follow_up', 'Trauma symptoms rated without an experience.')
 ) AS r (child, day, outcome, notes)
@@ -166,7 +171,7 @@ WHERE q.username = 'qa.analyst' AND d.child_id = ch.id AND d.reason = 'initial';
 INSERT INTO cansd.qc_follow_ups (assessment_id, assigned_to, notes, created_by, created_at)
 SELECT r.assessment_id, d.author_id, 'Please review the trauma ratings with your supervisor.',
        r.reviewer_id, r.reviewed_at + interval '5 minutes'
-FROM cansd.qc_reviews r JOIN demo_cans d ON d.id = r.assessment_id
+FROM cansd.qc_reviews r JOIN demo_report_cans d ON d.id = r.assessment_id
 WHERE r.outcome = 'needs_follow_up';
 
 COMMIT;

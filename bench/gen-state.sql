@@ -77,6 +77,14 @@ SELECT a.case_id, a.id, ch.id FROM cansd.members a
 JOIN cansd.members ch ON ch.case_id = a.case_id AND ch.kind = 'child'
 WHERE a.kind = 'caregiver' AND a.full_name = 'Caregiver';
 
+-- the reports' copies of cases and children (their triggers are off here)
+INSERT INTO cansd.report_cases
+SELECT id, program, worker_id, opened_on, extension_requested_on, closed_on FROM cansd.cases
+WHERE sacwis_case_id LIKE 'BENCH-%';
+INSERT INTO cansd.report_children
+SELECT m.id, m.case_id FROM cansd.members m JOIN cansd.cases c ON c.id = m.case_id
+WHERE m.kind = 'child' AND c.sacwis_case_id LIKE 'BENCH-%';
+
 -- --- CANS: each child's initial (a tenth late), extension and case_close ones,
 -- approved 0-9 days after first submission, up to :cans of them
 CREATE TEMPORARY TABLE gen ON COMMIT DROP AS

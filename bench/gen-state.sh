@@ -4,8 +4,9 @@
 # bench/gen-state.sql loads five years of synthetic data, then each report
 # runs as the service runs it (role cansd_app, the programs' time zone, the
 # api_* function a worker calls), and the timings are printed as the
-# bench/RESULTS.md lines. The cluster is removed at the end unless
-# BENCH_KEEP=1.
+# bench/RESULTS.md lines, also kept in bench/RESULTS-reports.md (which
+# `make bench` appends to the RESULTS.md it rewrites). The cluster is
+# removed at the end unless BENCH_KEEP=1.
 #
 #   bench/gen-state.sh              # 2000 staff, 20000 cases, 250000 CANS, 5 years
 #   BENCH_CANS=20000 bench/gen-state.sh   # a quick smaller run
@@ -73,7 +74,7 @@ quarterly_ips=$(time_report api_reports_quarterly quarter "$q_label" "$q_from" "
 counts=$(psql_super -d cansd -At -c "SELECT (SELECT count(*) FROM cansd.assessments WHERE status = 'approved') || ' approved CANS, ' || (SELECT count(*) FROM cansd.assessment_ratings) || ' ratings, ' || (SELECT count(*) FROM cansd.cases) || ' cases, ' || (SELECT count(*) FROM cansd.users WHERE username LIKE 'bench.%') || ' staff'")
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 
-cat <<EOF2
+cat <<EOF2 | tee bench/RESULTS-reports.md
 
 ## Reports at state scale ($(date -u +%Y-%m-%d), $(nproc) cores, load average $load)
 

@@ -11,10 +11,10 @@
 
 struct config {
 	const char *var_dir;
-	const char *fcgi_listen;          /* a unix socket path, or ":port" / "host:port" */
-	const char *fcgi_socket_group;    /* group of the unix socket (nginx's workers'); NULL: ours */
-	const char *run_as_user;          /* started as root: who the pool becomes after binding */
-	const char *database_url;         /* libpq conninfo */
+	const char *fcgi_listen;       /* a unix socket path, or ":port" / "host:port" */
+	const char *fcgi_socket_group; /* group of the unix socket (nginx's workers'); NULL: ours */
+	const char *run_as_user;       /* started as root: who the pool becomes after binding */
+	const char *database_url;      /* libpq conninfo */
 	const char *reports_database_url; /* reports only (a replica); NULL: database_url */
 	const char *timezone;
 	const char *jwt_key_path;

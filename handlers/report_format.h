@@ -15,8 +15,8 @@
 struct report_period {
 	const char *kind; /* "month" or "quarter" */
 	char label[8];    /* "2026-11" or "2026-Q4" */
-	char from[11];    /* first day, YYYY-MM-DD */
-	char to[11];      /* last day */
+	char from[32];    /* first day, YYYY-MM-DD (room for any int: -Wformat-truncation) */
+	char to[32];      /* last day */
 };
 
 /* "YYYY-MM" (years 1900-9999, months 01-12); false for anything else. */

@@ -37,10 +37,11 @@ static void pool_restart(const char *reports_url)
 {
 	char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd),
-		 "bash -c '. \"$CANSD_TEST_LIB\" && pool_stop && %s%s%s pool_start' >/dev/null 2>&1",
-		 reports_url ? "CANSD_REPORTS_DATABASE_URL=\"" : "", reports_url ? reports_url : "",
-		 reports_url ? "\"" : "");
+	snprintf(
+		cmd, sizeof(cmd),
+		"bash -c '. \"$CANSD_TEST_LIB\" && pool_stop && %s%s%s pool_start' >/dev/null 2>&1",
+		reports_url ? "CANSD_REPORTS_DATABASE_URL=\"" : "", reports_url ? reports_url : "",
+		reports_url ? "\"" : "");
 	assert_int_equal(test_shell(cmd), 0);
 }
 
@@ -72,8 +73,7 @@ static void test_reports_run_on_the_reports_connection_only(void **state)
 	char url[512];
 
 	(void)state;
-	snprintf(url, sizeof(url),
-		 "host=%s/nowhere dbname=cansd user=cansd_app connect_timeout=2",
+	snprintf(url, sizeof(url), "host=%s/nowhere dbname=cansd user=cansd_app connect_timeout=2",
 		 test_env("CANSD_TEST_VAR_DIR"));
 	pool_restart(url);
 	assert_int_equal(get_status("/api/v1/reports/monthly?month=2019-10"), 503);
@@ -81,7 +81,8 @@ static void test_reports_run_on_the_reports_connection_only(void **state)
 	assert_int_equal(get_status("/api/v1/qc/follow-ups"), 200);
 
 	snprintf(url, sizeof(url),
-		 "host=%s/pg/socket port=5432 dbname=cansd user=cansd_app passfile=%s/secrets/pgpass",
+		 "host=%s/pg/socket port=5432 dbname=cansd user=cansd_app "
+		 "passfile=%s/secrets/pgpass",
 		 test_env("CANSD_TEST_VAR_DIR"), test_env("CANSD_TEST_VAR_DIR"));
 	pool_restart(url);
 	assert_int_equal(get_status("/api/v1/reports/monthly?month=2019-10"), 200);

@@ -110,14 +110,6 @@ char *jwt_issue_access(const struct jwt_signer *s, const char *subject, time_t n
 
 void jwt_signer_free(struct jwt_signer *s);
 
-/*
- * Shared by auth/jwt_*.c (and usable elsewhere). Strict RFC 7515 base64url:
- * no padding, no whitespace, zero trailing bits, so every byte string has one
- * encoding. false for anything else, or if the result would exceed cap bytes.
- */
-bool jwt_base64url_decode(const char *in, size_t len, unsigned char *out, size_t cap,
-			  size_t *out_len);
-
 /* A kid we accept: 1..127 bytes of [A-Za-z0-9._-], so it is never a path or SQL. */
 bool jwt_kid_is_valid(const char *kid, size_t len);
 

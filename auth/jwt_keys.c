@@ -25,6 +25,8 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include "../core/base64.h"
+
 #define PEM_FILE_MAX (64 * 1024)
 /* RFC 7518 3.3 asks for 2048; past 8192 verification cost is a denial of service. */
 #define RSA_MIN_BITS 2048
@@ -83,22 +85,11 @@ static int key_alg(const EVP_PKEY *pkey, enum jwt_alg *alg, char *err, size_t er
 
 static json_t *base64url_json(const unsigned char *data, size_t len)
 {
-	/* EVP_EncodeBlock writes standard base64 with padding and a NUL. */
-	unsigned char text[(RSA_MODULUS_MAX_BYTES + 2) / 3 * 4 + 1];
-	size_t n;
+	char text[(RSA_MODULUS_MAX_BYTES + 2) / 3 * 4 + 1];
 
 	if (len > RSA_MODULUS_MAX_BYTES)
 		return NULL;
-	n = (size_t)EVP_EncodeBlock(text, data, (int)len);
-	while (n > 0 && text[n - 1] == '=')
-		n--;
-	for (size_t i = 0; i < n; i++) {
-		if (text[i] == '+')
-			text[i] = '-';
-		else if (text[i] == '/')
-			text[i] = '_';
-	}
-	return json_stringn((const char *)text, n);
+	return json_stringn(text, base64_encode(data, len, text, BASE64_URL));
 }
 
 /* pad 0: minimal big-endian bytes (RSA n, e); else exactly pad bytes (EC x, y). */
@@ -329,8 +320,8 @@ static bool jwk_bytes(const json_t *jwk, const char *name, unsigned char *out, s
 	const json_t *value = json_object_get(jwk, name);
 
 	return json_is_string(value) &&
-	       jwt_base64url_decode(json_string_value(value), json_string_length(value), out, len,
-				    out_len) &&
+	       base64_decode(json_string_value(value), json_string_length(value), out, len, out_len,
+			     BASE64_URL) &&
 	       *out_len > 0 && (!exact || *out_len == len);
 }
 

@@ -23,11 +23,12 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 
+#include "../core/base64.h"
+#include "../core/id.h"
+
 #define KID_MAX_LEN 127
 #define ES256_SCALAR_LEN 32
 #define ES256_SIGNATURE_LEN (2 * ES256_SCALAR_LEN)
-#define USER_ID_MAX_DIGITS 19
-#define INT64_MAX_DIGITS "9223372036854775807"
 /* Decoded base64url is at most three quarters of its text. */
 #define SEGMENT_MAX_BYTES (JWT_MAX_TOKEN_LEN / 4 * 3)
 
@@ -91,51 +92,6 @@ void jwt_verifier_free(struct jwt_verifier *v)
 	v->n_issuers = 0;
 }
 
-static int base64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-bool jwt_base64url_decode(const char *in, size_t len, unsigned char *out, size_t cap,
-			  size_t *out_len)
-{
-	uint32_t bits = 0;
-	unsigned n_bits = 0;
-	size_t n = 0;
-
-	/* One character left over carries 6 bits: never a whole byte. */
-	if (len % 4 == 1 || len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0) > cap)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		int value = base64url_value((unsigned char)in[i]);
-
-		if (value < 0)
-			return false;
-		bits = (bits << 6) | (uint32_t)value;
-		n_bits += 6;
-		if (n_bits >= 8) {
-			n_bits -= 8;
-			out[n++] = (unsigned char)(bits >> n_bits);
-			bits &= (1u << n_bits) - 1;
-		}
-	}
-	/* Non-zero leftover bits would give one byte string several encodings. */
-	if (bits != 0)
-		return false;
-	*out_len = n;
-	return true;
-}
-
 bool jwt_kid_is_valid(const char *kid, size_t len)
 {
 	if (!kid || len == 0 || len > KID_MAX_LEN)
@@ -187,8 +143,8 @@ static enum jwt_refusal jws_split(const char *token, size_t len, struct jws *jws
 	if (part != 3 || jws->segment_len[0] == 0 || jws->segment_len[1] == 0)
 		return JWT_REFUSED_MALFORMED;
 	jws->signing_input_len = jws->segment_len[0] + 1 + jws->segment_len[1];
-	if (!jwt_base64url_decode(jws->segment[2], jws->segment_len[2], jws->signature,
-				  sizeof(jws->signature), &jws->signature_len))
+	if (!base64_decode(jws->segment[2], jws->segment_len[2], jws->signature,
+			   sizeof(jws->signature), &jws->signature_len, BASE64_URL))
 		return JWT_REFUSED_MALFORMED;
 	return JWT_OK;
 }
@@ -201,7 +157,7 @@ static json_t *segment_object(const char *text, size_t len, size_t flags)
 	json_error_t error;
 	json_t *value;
 
-	if (!jwt_base64url_decode(text, len, decoded, sizeof(decoded), &n))
+	if (!base64_decode(text, len, decoded, sizeof(decoded), &n, BASE64_URL))
 		return NULL;
 	value = json_loadb((const char *)decoded, n, flags | JSON_REJECT_DUPLICATES, &error);
 	if (!json_is_object(value)) {
@@ -438,19 +394,6 @@ static enum jwt_refusal claim_times_check(const json_t *payload, long long now, 
 	return JWT_OK;
 }
 
-/* Our subjects are user ids: a bigint in decimal, as the database will read it. */
-static bool subject_is_user_id(const char *sub)
-{
-	size_t n = strlen(sub);
-
-	if (n == 0 || n > USER_ID_MAX_DIGITS)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (sub[i] < '0' || sub[i] > '9')
-			return false;
-	return n < USER_ID_MAX_DIGITS || strcmp(sub, INT64_MAX_DIGITS) <= 0;
-}
-
 static bool subject_is_username(const char *name, size_t cap)
 {
 	size_t n = strlen(name);
@@ -484,7 +427,7 @@ static enum jwt_refusal subject_fill(const struct jwt_issuer *issuer, const json
 		return JWT_REFUSED_SUBJECT;
 	subject = json_string_value(sub);
 	if (issuer->external ? !subject_is_username(subject, sizeof(out->subject))
-			     : !subject_is_user_id(subject))
+			     : !id_valid(subject))
 		return JWT_REFUSED_SUBJECT;
 	strcpy(out->subject, subject); /* length bounded above */
 	return JWT_OK;

@@ -15,6 +15,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "../core/base64.h"
+
 #define ENCODED_PREFIX "pbkdf2-sha256$"
 #define SALT_LEN 16
 #define SALT_MAX_LEN 64 /* a later, longer salt still verifies */
@@ -39,39 +41,6 @@ static bool password_derive(const char *password, const unsigned char *salt, siz
 		return false;
 	return PKCS5_PBKDF2_HMAC(password, (int)len, salt, (int)salt_len, (int)iterations,
 				 EVP_sha256(), KEY_LEN, key) == 1;
-}
-
-static bool base64_char(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	       c == '+' || c == '/';
-}
-
-/*
- * Standard base64 with its padding, nothing else: EVP_DecodeBlock alone
- * would skip whitespace and count padding as data.
- */
-static bool base64_decode(const char *in, size_t len, unsigned char *out, size_t cap,
-			  size_t *out_len)
-{
-	unsigned char decoded[(SALT_MAX_LEN + 2) / 3 * 3];
-	size_t pad = 0;
-	int n;
-
-	if (len == 0 || len % 4 != 0 || len / 4 * 3 > sizeof(decoded))
-		return false;
-	while (pad < 2 && in[len - 1 - pad] == '=')
-		pad++;
-	for (size_t i = 0; i < len - pad; i++)
-		if (!base64_char((unsigned char)in[i]))
-			return false;
-	n = EVP_DecodeBlock(decoded, (const unsigned char *)in, (int)len);
-	if (n < 0 || (size_t)n != len / 4 * 3 || (size_t)n - pad > cap)
-		return false;
-	*out_len = (size_t)n - pad;
-	memcpy(out, decoded, *out_len);
-	OPENSSL_cleanse(decoded, sizeof(decoded));
-	return true;
 }
 
 /* Decimal digits only: no sign, space or leading zero that strtoul would forgive. */
@@ -106,11 +75,13 @@ static bool record_parse(const char *encoded, struct password_record *r)
 	field = end + 1;
 	end = strchr(field, '$');
 	if (!end ||
-	    !base64_decode(field, (size_t)(end - field), r->salt, sizeof(r->salt), &r->salt_len) ||
+	    !base64_decode(field, (size_t)(end - field), r->salt, sizeof(r->salt), &r->salt_len,
+			   BASE64_STANDARD) ||
 	    r->salt_len < SALT_LEN)
 		return false;
 	field = end + 1;
-	return base64_decode(field, strlen(field), r->key, sizeof(r->key), &key_len) &&
+	return base64_decode(field, strlen(field), r->key, sizeof(r->key), &key_len,
+			     BASE64_STANDARD) &&
 	       key_len == KEY_LEN;
 }
 
@@ -125,8 +96,8 @@ int password_hash(const char *password, unsigned iterations, char *out, size_t o
 	if (RAND_bytes(salt, sizeof(salt)) != 1 ||
 	    !password_derive(password, salt, sizeof(salt), iterations, key))
 		goto out;
-	EVP_EncodeBlock(salt_text, salt, sizeof(salt));
-	EVP_EncodeBlock(key_text, key, sizeof(key));
+	base64_encode(salt, sizeof(salt), (char *)salt_text, BASE64_STANDARD);
+	base64_encode(key, sizeof(key), (char *)key_text, BASE64_STANDARD);
 	n = snprintf(out, outlen, ENCODED_PREFIX "%u$%s$%s", iterations, (const char *)salt_text,
 		     (const char *)key_text);
 	if (n > 0 && (size_t)n < outlen)

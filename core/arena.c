@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 struct block {
 	struct block *next;
 	size_t size;
@@ -229,33 +231,6 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one:
- * overlongs, surrogates and code points past U+10FFFF included.
- */
-static size_t utf8_sequence(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (p[0] >= 0xE0 && p[0] <= 0xEF) {
-		if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-			return 0;
-		if ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] > 0x9F))
-			return 0;
-		return 3;
-	}
-	if (p[0] >= 0xF0 && p[0] <= 0xF4) {
-		if ((p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-			return 0;
-		if ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] > 0x8F))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* Always valid JSON: bytes that are not UTF-8 become U+FFFD. */
 void buf_json_string(struct buf *b, const char *s)
 {
@@ -277,7 +252,7 @@ void buf_json_string(struct buf *b, const char *s)
 			esc[5] = hex[*p & 15];
 			buf_append(b, esc, 6);
 			p++;
-		} else if ((n = utf8_sequence(p)) > 0) {
+		} else if ((n = utf8_sequence(p, strnlen((const char *)p, 4))) > 0) {
 			buf_append(b, (const char *)p, n);
 			p += n;
 		} else {

@@ -4,6 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "id.h"
+#include "utf8.h"
+
 bool json_is_date(const char *s)
 {
 	static const int days_in[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -34,16 +37,6 @@ void json_today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-static size_t utf8_length(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
 static bool in_list(const char *s, const char *const *allowed)
 {
 	for (; *allowed; allowed++)
@@ -52,20 +45,12 @@ static bool in_list(const char *s, const char *const *allowed)
 	return false;
 }
 
+/* A string holding a decimal id; an embedded NUL would hide the rest from id_valid. */
 static bool is_id(const json_t *v)
 {
 	const char *s = json_string_value(v);
-	size_t n, i;
 
-	if (!s)
-		return false;
-	n = strlen(s);
-	if (n == 0 || n > 18)
-		return false;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
+	return s && strlen(s) == json_string_length(v) && id_valid(s);
 }
 
 static bool bounded(const struct json_field *f)

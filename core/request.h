@@ -65,6 +65,12 @@ struct request {
 	void (*read_body)(struct request *req, size_t limit);
 	void *transport;
 
+	/*
+	 * The client sent HEAD: the dispatcher routes it as GET (RFC 9110
+	 * 9.3.2: the same status and headers) and the writer sends no body.
+	 */
+	bool head;
+
 	const struct route *route;
 	const char *path_params[REQUEST_MAX_PATH_PARAMS];
 	int n_path_params;

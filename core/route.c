@@ -2,18 +2,7 @@
 
 #include <string.h>
 
-/* Ids are decimal and fit a bigint; anything else is a bad path parameter. */
-static bool valid_id(const char *s)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > 18)
-		return false;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
+#include "id.h"
 
 /*
  * Compares one template against a path segment by segment. Returns 1 on a
@@ -38,7 +27,7 @@ static int match_template(struct request *req, const char *tmpl, const char *pat
 			if (p_len < 2 || n_params == REQUEST_MAX_PATH_PARAMS)
 				return 0;
 			value = url_decode(req->arena, path + 1, p_len - 1);
-			if (!value || !valid_id(value))
+			if (!value || !id_valid(value))
 				bad = true;
 			else if (capture)
 				req->path_params[n_params] = value;
@@ -85,6 +74,9 @@ enum route_result route_match(struct request *req, const struct route *table, si
 			if (methods.len)
 				buf_puts(&methods, ", ");
 			buf_puts(&methods, table[i].method);
+			/* Every GET row answers HEAD too (the dispatcher routes HEAD as GET). */
+			if (strcmp(table[i].method, "GET") == 0)
+				buf_puts(&methods, ", HEAD");
 		}
 	}
 	if (path_known) {

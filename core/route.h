@@ -40,7 +40,8 @@ enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED, ROUT
 /*
  * Matches method and path against the table. On ROUTE_FOUND sets req->route
  * and the path parameters (decoded, validated as ids); on
- * ROUTE_METHOD_NOT_ALLOWED, allow receives "GET, POST" for the path.
+ * ROUTE_METHOD_NOT_ALLOWED, allow receives "GET, HEAD, POST" for the path
+ * (HEAD beside every GET: the table keeps GET rows only).
  */
 enum route_result route_match(struct request *req, const struct route *table, size_t count,
 			      const char **allow);

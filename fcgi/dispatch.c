@@ -176,6 +176,11 @@ void dispatch(struct request *req, const struct route *table, size_t count)
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	/* RFC 9110 9.3.2: HEAD is GET without the body, so every GET row answers it. */
+	if (strcmp(req->method, "HEAD") == 0) {
+		req->method = "GET";
+		req->head = true;
+	}
 	status = route_request(req, table, count);
 	/* RFC 9110: every 401 names its scheme, whichever handler refused. */
 	if (req->response.status == 401 && !has_header(req, "WWW-Authenticate"))

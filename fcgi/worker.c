@@ -112,9 +112,10 @@ static void write_response(FCGX_Request *fr, struct request *req)
 	buf_puts(&head, "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n");
 	for (i = 0; i < r->n_headers; i++)
 		buf_printf(&head, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
+	/* For HEAD too: the length GET's body has (RFC 9110 8.6), though none follows. */
 	buf_printf(&head, "Content-Length: %zu\r\n\r\n", r->body.len);
 	if (FCGX_PutStr(head.data, (int)head.len, fr->out) < 0 ||
-	    (r->body.len && FCGX_PutStr(r->body.data, (int)r->body.len, fr->out) < 0))
+	    (r->body.len && !req->head && FCGX_PutStr(r->body.data, (int)r->body.len, fr->out) < 0))
 		log_msg("info", req->request_id, "client went away: %s",
 			strerror(FCGX_GetError(fr->out)));
 }

@@ -10,15 +10,14 @@
 #include "../core/db.h"
 #include "../core/json_schema.h"
 #include "../core/problem.h"
+#include "../core/roles.h"
 #include "common.h"
 #include "handlers.h"
-
-static const char *const programs[] = {"IPS", "IFPS", NULL};
 
 static const struct json_field create_fields[] = {
 	{"full_name", JF_STRING, JF_REQUIRED, 1, 200, NULL},
 	{"email", JF_STRING, JF_REQUIRED, 3, 254, NULL},
-	{"program", JF_STRING, JF_REQUIRED, 0, 0, programs},
+	{"program", JF_STRING, JF_REQUIRED, 0, 0, program_names},
 	{"username", JF_STRING, JF_REQUIRED, 2, 63, NULL},
 	{NULL, JF_STRING, 0, 0, 0, NULL},
 };

@@ -14,6 +14,7 @@
 
 #include "../auth/identity.h"
 #include "../auth/password.h"
+#include "../core/base64.h"
 #include "../core/config.h"
 #include "../core/db.h"
 #include "../core/json_schema.h"
@@ -33,35 +34,6 @@ static const struct json_field refresh_fields[] = {
 	{"refresh_token", JF_STRING, JF_REQUIRED, 1, 200, NULL},
 	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
-
-static void base64url(const unsigned char *in, size_t n, char *out)
-{
-	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	size_t i, o = 0;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-		out[o++] = alphabet[v & 63];
-	}
-	if (n - i == 1) {
-		unsigned v = (unsigned)in[i] << 16;
-
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-	} else if (n - i == 2) {
-		unsigned v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-	}
-	out[o] = '\0';
-}
 
 /* The bytea literal of SHA-256(token): only this is ever stored. */
 static const char *token_digest(struct request *req, const char *token)
@@ -87,7 +59,7 @@ static const char *new_refresh_token(struct request *req)
 	if (RAND_bytes(raw, sizeof(raw)) != 1)
 		abort();
 	memcpy(token, "rt_", 3);
-	base64url(raw, sizeof(raw), token + 3);
+	base64_encode(raw, sizeof(raw), token + 3, BASE64_URL);
 	return token;
 }
 

@@ -8,17 +8,17 @@
 #include "../core/db.h"
 #include "../core/json_schema.h"
 #include "../core/problem.h"
+#include "../core/roles.h"
 #include "common.h"
 #include "handlers.h"
 
-static const char *const programs[] = {"IPS", "IFPS", NULL};
 static const char *const statuses[] = {"open", "extension_requested", "closed", NULL};
 static const char *const flags[] = {"over_8_weeks", "response_over_24_hours", NULL};
 
 /* Times are RFC 3339 strings; their form and range are checked in SQL. */
 static const struct json_field create_fields[] = {
 	{"sacwis_case_id", JF_STRING, JF_REQUIRED, 1, 32, NULL},
-	{"program", JF_STRING, JF_REQUIRED, 0, 0, programs},
+	{"program", JF_STRING, JF_REQUIRED, 0, 0, program_names},
 	{"opened_on", JF_DATE, JF_REQUIRED | JF_NOT_FUTURE, 0, 0, NULL},
 	{"worker_id", JF_ID, JF_REQUIRED, 0, 0, NULL},
 	{"referral_received_at", JF_STRING, 0, 20, 40, NULL},
@@ -53,7 +53,7 @@ int cases_list(struct request *req)
 		return status;
 	params[2] = query_enum(req, "status", statuses, &status);
 	if (!status)
-		params[3] = query_enum(req, "program", programs, &status);
+		params[3] = query_enum(req, "program", program_names, &status);
 	if (!status)
 		params[4] = query_id(req, "worker_id", &status);
 	if (!status)

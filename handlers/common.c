@@ -3,19 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/id.h"
 #include "../core/problem.h"
-
-static bool all_digits(const char *s, size_t max)
-{
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > max)
-		return false;
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
 
 int page_params(struct request *req, const char *const *allowed, const char **limit,
 		const char **cursor)
@@ -29,10 +18,10 @@ int page_params(struct request *req, const char *const *allowed, const char **li
 	*cursor = request_query_param(req, "cursor");
 	if (!*limit)
 		*limit = PAGE_DEFAULT_LIMIT;
-	else if (!all_digits(*limit, 3) || atoi(*limit) < 1 || atoi(*limit) > PAGE_MAX_LIMIT)
+	else if (!id_digits(*limit, 3) || atoi(*limit) < 1 || atoi(*limit) > PAGE_MAX_LIMIT)
 		return problem(req, 400, PROBLEM_MALFORMED,
 			       "limit must be an integer from 1 to %d.", PAGE_MAX_LIMIT);
-	if (*cursor && !all_digits(*cursor, 18))
+	if (*cursor && !id_valid(*cursor))
 		return problem(req, 400, PROBLEM_MALFORMED, "cursor is not one this service gave.");
 	return 0;
 }
@@ -51,7 +40,7 @@ int if_match_version(struct request *req, const char **version)
 	if (n >= 3 && v[0] == '"' && v[n - 1] == '"') {
 		char *digits = arena_strndup(req->arena, v + 1, n - 2);
 
-		if (all_digits(digits, 9)) {
+		if (id_digits(digits, 9)) {
 			*version = digits;
 			return 0;
 		}
@@ -77,7 +66,7 @@ const char *query_id(struct request *req, const char *name, int *status)
 	const char *v = request_query_param(req, name);
 
 	*status = 0;
-	if (v && !all_digits(v, 18)) {
+	if (v && !id_valid(v)) {
 		*status = problem(req, 400, PROBLEM_MALFORMED, "%s must be an id.", name);
 		return NULL;
 	}

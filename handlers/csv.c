@@ -112,46 +112,6 @@ enum csv_result csv_next(struct csv_reader *r, struct csv_field *fields, size_t 
 	return CSV_RECORD;
 }
 
-bool csv_text_ok(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + len;
-
-	while (p < end) {
-		unsigned c = *p;
-		uint32_t cp, min;
-		size_t more, i;
-
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		/* C0, C1 and F5..FF never start a sequence (overlong or too large). */
-		if (c >= 0xC2 && c <= 0xDF) {
-			more = 1, cp = c & 0x1F, min = 0x80;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			more = 2, cp = c & 0x0F, min = 0x800;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			more = 3, cp = c & 0x07, min = 0x10000;
-		} else {
-			return false;
-		}
-		if ((size_t)(end - p) <= more)
-			return false;
-		for (i = 1; i <= more; i++) {
-			if ((p[i] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i] & 0x3F);
-		}
-		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-			return false;
-		p += more + 1;
-	}
-	return true;
-}
-
 struct csv_field csv_trim(struct csv_field f)
 {
 	while (f.len && (f.data[0] == ' ' || f.data[0] == '\t')) {

@@ -40,9 +40,6 @@ void csv_reader_init(struct csv_reader *r, char *data, size_t len);
 enum csv_result csv_next(struct csv_reader *r, struct csv_field *fields, size_t max_fields,
 			 size_t *n_fields, const char **why);
 
-/* true when s[0..len) is well-formed UTF-8 without NUL bytes. */
-bool csv_text_ok(const char *s, size_t len);
-
 /* f without leading and trailing spaces and tabs. */
 struct csv_field csv_trim(struct csv_field f);
 

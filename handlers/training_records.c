@@ -20,6 +20,7 @@
 #include "../core/db.h"
 #include "../core/json_schema.h"
 #include "../core/problem.h"
+#include "../core/utf8.h"
 #include "common.h"
 #include "csv.h"
 #include "handlers.h"
@@ -227,7 +228,7 @@ static void import_row(struct import *im, size_t row, struct csv_field *fields)
 
 	for (i = 0; i < IMPORT_COLUMNS; i++) {
 		fields[i] = csv_trim(fields[i]);
-		if (!csv_text_ok(fields[i].data, fields[i].len)) {
+		if (!utf8_valid(fields[i].data, fields[i].len)) {
 			import_error(im, row, i + 1, "invalid_text", bad_text[i]);
 			sendable = false;
 		}

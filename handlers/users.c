@@ -14,17 +14,13 @@
 #include "common.h"
 #include "handlers.h"
 
-static const char *const role_names[] = {"worker",     "supervisor",    "certification_office",
-					 "qa_analyst", "program_admin", NULL};
-static const char *const programs[] = {"IPS", "IFPS", NULL};
-
 static const struct json_field create_fields[] = {
 	{"username", JF_STRING, JF_REQUIRED, 2, 63, NULL},
 	{"full_name", JF_STRING, JF_REQUIRED, 1, 200, NULL},
 	{"email", JF_STRING, JF_REQUIRED, 3, 254, NULL},
-	{"roles", JF_STRING_ARRAY, JF_REQUIRED, 1, 5, role_names},
+	{"roles", JF_STRING_ARRAY, JF_REQUIRED, 1, 5, role_granted_names},
 	{"supervisor_id", JF_ID, JF_NULLABLE, 0, 0, NULL},
-	{"program", JF_STRING, JF_NULLABLE, 0, 0, programs},
+	{"program", JF_STRING, JF_NULLABLE, 0, 0, program_names},
 	{"password", JF_STRING, JF_REQUIRED, 12, 1024, NULL},
 	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
@@ -32,9 +28,9 @@ static const struct json_field create_fields[] = {
 static const struct json_field update_fields[] = {
 	{"full_name", JF_STRING, 0, 1, 200, NULL},
 	{"email", JF_STRING, 0, 3, 254, NULL},
-	{"roles", JF_STRING_ARRAY, 0, 0, 5, role_names},
+	{"roles", JF_STRING_ARRAY, 0, 0, 5, role_granted_names},
 	{"supervisor_id", JF_ID, JF_NULLABLE, 0, 0, NULL},
-	{"program", JF_STRING, JF_NULLABLE, 0, 0, programs},
+	{"program", JF_STRING, JF_NULLABLE, 0, 0, program_names},
 	{"active", JF_BOOLEAN, 0, 0, 0, NULL},
 	{"password", JF_STRING, 0, 12, 1024, NULL},
 	{NULL, JF_STRING, 0, 0, 0, NULL},
@@ -50,8 +46,10 @@ int users_list(struct request *req)
 	if ((status = page_params(req, allowed, &params[0], &params[1])))
 		return status;
 	params[2] = request_query_param(req, "role");
-	if (params[2] && !role_from_name(params[2], strlen(params[2])))
-		return problem(req, 400, PROBLEM_MALFORMED, "role is not a role name.");
+	/* A role no user can hold (certified_cans_user is computed) would only ever match no one.
+	 */
+	if (params[2] && !role_granted_from_name(params[2], strlen(params[2])))
+		return problem(req, 400, PROBLEM_MALFORMED, "role is not a role a user can hold.");
 	active = request_query_param(req, "active");
 	if (active && strcmp(active, "true") && strcmp(active, "false"))
 		return problem(req, 400, PROBLEM_MALFORMED, "active must be true or false.");

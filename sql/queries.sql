@@ -38,7 +38,7 @@ SELECT body, etag FROM cansd.api_users_update($1, $2, $3, $4, $5, $6, $7)
 -- sql/functions/training_records.sql and account_requests.sql).
 
 -- name: trainings_list
-SELECT cansd.api_trainings_list($1, $2, $3)
+SELECT cansd.api_trainings_list($1, $2, $3, $4, $5)
 
 -- name: training_records_list
 SELECT cansd.api_training_records_list($1, $2, $3, $4, $5, $6)

@@ -39,19 +39,27 @@ LANGUAGE sql STABLE AS $$
 			FROM cansd.training_record_corrections c WHERE c.record_id = r.id), '[]'))
 $$;
 
--- The catalogue is data (002), so a new training needs no code.
-CREATE OR REPLACE FUNCTION cansd.api_trainings_list(actor bigint, request_id text, addr text) RETURNS text
+-- The catalogue is data (002), so a new training needs no code. It pages
+-- like every list; having no id, it takes its position in catalogue order as
+-- the cursor (only a migration changes that order).
+DROP FUNCTION IF EXISTS cansd.api_trainings_list(bigint, text, text);
+CREATE OR REPLACE FUNCTION cansd.api_trainings_list(actor bigint, request_id text, addr text,
+	lim integer, cursor_pos bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-	result json;
+	result text;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT json_build_object('items', coalesce(json_agg(json_build_object(
-		'code', t.code, 'name', t.name, 'expires_after_days', t.expires_after_days,
-		'counts_for_certification', t.certification_role IS NOT NULL)
-		ORDER BY t.sort_order, t.code), '[]'), 'next_cursor', NULL)
-	INTO result FROM cansd.trainings t;
-	RETURN result::text;
+	SELECT cansd.page_json(array_agg(json_build_object(
+		'code', p.code, 'name', p.name, 'expires_after_days', p.expires_after_days,
+		'counts_for_certification', p.certification_role IS NOT NULL) ORDER BY p.pos),
+		array_agg(p.pos ORDER BY p.pos), lim)
+	INTO result
+	FROM (SELECT c.* FROM (SELECT t.*, row_number() OVER (ORDER BY t.sort_order, t.code) AS pos
+	                       FROM cansd.trainings t) c
+	      WHERE cursor_pos IS NULL OR c.pos > cursor_pos
+	      ORDER BY c.pos LIMIT lim + 1) p;
+	RETURN result;
 END
 $$;
 

@@ -152,3 +152,23 @@ CREATE POLICY users_admin_insert ON cansd.users FOR INSERT
 DROP POLICY IF EXISTS users_admin_update ON cansd.users;
 CREATE POLICY users_admin_update ON cansd.users FOR UPDATE
 	USING (cansd.has_role('program_admin')) WITH CHECK (cansd.has_role('program_admin'));
+
+-- Every role a user holds is one of cansd.roles (migration 009): the check a
+-- foreign key would make if it could reach into an array.
+CREATE OR REPLACE FUNCTION cansd.users_roles_known() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	unknown text;
+BEGIN
+	SELECT r INTO unknown FROM unnest(NEW.roles) r
+	WHERE NOT EXISTS (SELECT 1 FROM cansd.roles k WHERE k.name = r) LIMIT 1;
+	IF unknown IS NOT NULL OR array_position(NEW.roles, NULL) IS NOT NULL THEN
+		RAISE check_violation USING MESSAGE = format('%L is not a role (cansd.roles)', unknown),
+			CONSTRAINT = 'users_roles_known';
+	END IF;
+	RETURN NEW;
+END
+$$;
+DROP TRIGGER IF EXISTS users_roles_known ON cansd.users;
+CREATE TRIGGER users_roles_known BEFORE INSERT OR UPDATE OF roles ON cansd.users
+	FOR EACH ROW EXECUTE FUNCTION cansd.users_roles_known();

@@ -14,26 +14,11 @@
 
 #include <cmocka.h>
 
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
 
 #define PASSWORD "correct horse battery"
-
-static char *admin_token;
-
-static int setup(void **state)
-{
-	(void)state;
-	admin_token = http_admin_token();
-	return admin_token ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(admin_token);
-	return 0;
-}
 
 static void test_healthz_answers_with_request_id(void **state)
 {
@@ -379,7 +364,7 @@ static void test_wrong_method_is_405_with_allow(void **state)
 	assert_problem(&r, 405, "method-not-allowed");
 	allow = http_header(&r, "Allow");
 	assert_non_null(allow);
-	assert_string_equal(allow, "GET");
+	assert_string_equal(allow, "GET, HEAD");
 	free(allow);
 	http_free(&r);
 }
@@ -540,5 +525,5 @@ int main(void)
 		cmocka_unit_test(test_database_outage_is_503_then_recovers),
 	};
 
-	return cmocka_run_group_tests_name("foundation", tests, setup, teardown);
+	return cmocka_run_group_tests_name("foundation", tests, admin_setup, admin_teardown);
 }

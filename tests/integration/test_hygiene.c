@@ -27,27 +27,12 @@
 
 #include "core/route.h"
 #include "handlers/routes.h"
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
 
 #define ORIGIN "https://app.example.test"
 #define PASSWORD "correct horse battery"
-
-static char *admin_token;
-
-static int setup(void **state)
-{
-	(void)state;
-	admin_token = http_admin_token();
-	return admin_token ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	free(admin_token);
-	return 0;
-}
 
 /* ---- helpers ---- */
 
@@ -180,7 +165,7 @@ static bool template_matches(const char *tmpl, const char *path)
 	return !*tmpl && !*path;
 }
 
-/* "GET, POST": the table's methods for path, in table order. */
+/* "GET, HEAD, POST": the table's methods for path, in table order, HEAD beside GET. */
 static void table_allow(const char *path, char *out, size_t cap)
 {
 	out[0] = '\0';
@@ -190,6 +175,8 @@ static void table_allow(const char *path, char *out, size_t cap)
 		if (out[0])
 			strncat(out, ", ", cap - strlen(out) - 1);
 		strncat(out, routes[i].method, cap - strlen(out) - 1);
+		if (strcmp(routes[i].method, "GET") == 0)
+			strncat(out, ", HEAD", cap - strlen(out) - 1);
 	}
 }
 
@@ -573,7 +560,7 @@ static void test_preflight_from_a_listed_origin_is_204_with_the_exact_origin(voi
 	http_call(&r, "OPTIONS", "/api/v1/users", NULL, headers, NULL, 0);
 	assert_int_equal(r.status, 204);
 	assert_header(&r, "Access-Control-Allow-Origin", ORIGIN);
-	assert_header(&r, "Access-Control-Allow-Methods", "GET, POST");
+	assert_header(&r, "Access-Control-Allow-Methods", "GET, HEAD, POST");
 	allow_headers = http_header(&r, "Access-Control-Allow-Headers");
 	assert_non_null(allow_headers);
 	assert_non_null(strcasestr(allow_headers, "Authorization"));
@@ -593,7 +580,7 @@ static void test_preflight_from_a_listed_origin_is_204_with_the_exact_origin(voi
 	/* A path with an id: its own methods. */
 	http_call(&r, "OPTIONS", "/api/v1/users/1", NULL, headers, NULL, 0);
 	assert_int_equal(r.status, 204);
-	assert_header(&r, "Access-Control-Allow-Methods", "GET, PATCH");
+	assert_header(&r, "Access-Control-Allow-Methods", "GET, HEAD, PATCH");
 	http_free(&r);
 }
 
@@ -1024,5 +1011,5 @@ int main(void)
 		cmocka_unit_test(test_rotating_forwarded_headers_cannot_escape_the_login_limit),
 	};
 
-	return cmocka_run_group_tests_name("hygiene", tests, setup, teardown);
+	return cmocka_run_group_tests_name("hygiene", tests, admin_setup, admin_teardown);
 }

@@ -69,12 +69,20 @@ SELECT pg_temp.check(
 	(SELECT count(*) = 4
 	        AND bool_and((i->>'counts_for_certification')::boolean = (i->>'code' <> 'CANS_1_0_CERTIFICATION'))
 	        AND (j->'next_cursor') = 'null'::jsonb
-	 FROM (SELECT cansd.api_trainings_list(:w1, 'r', 'a')::jsonb AS j) x,
+	 FROM (SELECT cansd.api_trainings_list(:w1, 'r', 'a', 50, NULL)::jsonb AS j) x,
 	      jsonb_array_elements(j->'items') i
 	 GROUP BY j), 'trainings list');
 SELECT pg_temp.check((SELECT i->'expires_after_days' = 'null'::jsonb
-	FROM jsonb_array_elements(cansd.api_trainings_list(:w1, 'r', 'a')::jsonb->'items') i
+	FROM jsonb_array_elements(cansd.api_trainings_list(:w1, 'r', 'a', 50, NULL)::jsonb->'items') i
 	WHERE i->>'code' = 'CANS_SACWIS_FUNCTIONALITY'), 'SACWIS never expires');
+-- Paged: the cursor is the position in catalogue order
+SELECT pg_temp.check(
+	(SELECT jsonb_array_length(j->'items') = 3 AND j->>'next_cursor' = '3'
+	 FROM (SELECT cansd.api_trainings_list(:w1, 'r', 'a', 3, NULL)::jsonb AS j) x)
+	AND (SELECT jsonb_array_length(j->'items') = 1 AND j->'next_cursor' = 'null'::jsonb
+	            AND j->'items'->0->>'code' = 'CANS_1_0_CERTIFICATION'
+	     FROM (SELECT cansd.api_trainings_list(:w1, 'r', 'a', 3, 3)::jsonb AS j) x),
+	'trainings list pages');
 
 -- Recording: the office only, known codes, past dates, known users
 SELECT body::jsonb AS rec, etag AS rec_etag FROM cansd.api_training_records_create(:office, 'req-1', '127.0.0.1',

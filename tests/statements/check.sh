@@ -64,6 +64,17 @@ while IFS=$'\t' read -r name max fn; do
 	esac
 done <<<"$statements"
 
+# The roles and programs: core/roles.h and core/roles.c against the tables
+# of sql/migrations/009_roles_programs.sql, in the same order.
+c_roles=$(perl -ne 'print "$1\n" if /^\s*X\(ROLE_[A-Z_]+, "([a-z_]+)"\)/' core/roles.h)
+c_programs=$(perl -ne 'print join("\n", /"([A-Z0-9_]+)"/g), "\n" if /program_names\[\]\s*=/' core/roles.c)
+sql_roles=$($psql_cmd -c "SELECT name FROM cansd.roles ORDER BY name COLLATE \"C\"")
+sql_programs=$($psql_cmd -c "SELECT code FROM cansd.programs ORDER BY code COLLATE \"C\"")
+[ -n "$c_roles" ] && [ "$(LC_ALL=C sort <<<"$c_roles")" = "$sql_roles" ] ||
+	complain "core/roles.h ROLES_GRANTED ($(echo $c_roles)) and cansd.roles ($(echo $sql_roles)) differ"
+[ -n "$c_programs" ] && [ "$(LC_ALL=C sort <<<"$c_programs")" = "$sql_programs" ] ||
+	complain "core/roles.c program_names ($(echo $c_programs)) and cansd.programs ($(echo $sql_programs)) differ"
+
 n=$(grep -c . <<<"$statements")
-[ "$bad" = 0 ] && printf 'statements: %s statements, their C calls and SQL functions agree\n' "$n"
+[ "$bad" = 0 ] && printf 'statements: %s statements, their C calls and SQL functions agree; so do the roles and programs\n' "$n"
 exit "$bad"

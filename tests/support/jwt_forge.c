@@ -13,6 +13,8 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "core/base64.h"
+
 static void *must(void *p, const char *what)
 {
 	if (!p) {
@@ -32,18 +34,9 @@ static void check(int ok, const char *what)
 
 char *forge_b64url(const void *data, size_t len)
 {
-	char *out = must(malloc(len / 3 * 4 + 5), "malloc");
-	int n = EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+	char *out = must(malloc(base64_encoded_len(len, BASE64_URL) + 1), "malloc");
 
-	while (n > 0 && out[n - 1] == '=')
-		n--;
-	for (int i = 0; i < n; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	}
-	out[n] = '\0';
+	base64_encode(data, len, out, BASE64_URL);
 	return out;
 }
 
@@ -138,37 +131,16 @@ char *forge_hs256(const char *header, const char *payload, const unsigned char *
 	return token;
 }
 
-static int b64url_value(char c)
+/* The decoded bytes of len base64url characters, malloc'd; NULL when they are not that. */
+static unsigned char *b64url_decode(const char *in, size_t len, size_t *n)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '-' ? 62 : c == '_' ? 63 : -1;
-}
+	unsigned char *out = must(malloc(len + 1), "malloc");
 
-/* Lenient base64url decoding of len characters; returns the byte count. */
-static size_t b64url_decode(const char *in, size_t len, unsigned char *out)
-{
-	unsigned bits = 0, n_bits = 0;
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		int v = b64url_value(in[i]);
-
-		if (v < 0)
-			break;
-		bits = (bits << 6) | (unsigned)v;
-		n_bits += 6;
-		if (n_bits >= 8) {
-			n_bits -= 8;
-			out[n++] = (unsigned char)(bits >> n_bits);
-			bits &= (1u << n_bits) - 1;
-		}
+	if (!base64_decode(in, len, out, len + 1, n, BASE64_URL)) {
+		free(out);
+		return NULL;
 	}
-	return n;
+	return out;
 }
 
 json_t *forge_segment_json(const char *token, int segment)
@@ -186,8 +158,9 @@ json_t *forge_segment_json(const char *token, int segment)
 		return NULL;
 	end = strchr(start, '.');
 	n = end ? (size_t)(end - start) : strlen(start);
-	bytes = must(malloc(n + 1), "malloc");
-	n = b64url_decode(start, n, bytes);
+	bytes = b64url_decode(start, n, &n);
+	if (!bytes)
+		return NULL;
 	value = json_loadb((const char *)bytes, n, 0, NULL);
 	free(bytes);
 	return value;
@@ -195,9 +168,8 @@ json_t *forge_segment_json(const char *token, int segment)
 
 static BIGNUM *bn_from_b64url(const char *text)
 {
-	size_t len = strlen(text);
-	unsigned char *bytes = must(malloc(len + 1), "malloc");
-	size_t n = b64url_decode(text, len, bytes);
+	size_t n;
+	unsigned char *bytes = must(b64url_decode(text, strlen(text), &n), "base64url");
 	BIGNUM *bn = must(BN_bin2bn(bytes, (int)n, NULL), "BN_bin2bn");
 
 	free(bytes);

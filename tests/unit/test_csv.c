@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "core/utf8.h"
 #include "handlers/csv.h"
 
 #define MAX_FIELDS 8
@@ -222,25 +223,6 @@ static void test_empty_input_ends_at_once(void **state)
 	assert_int_equal(next(&p), CSV_END);
 }
 
-static void test_text_ok_accepts_utf8_and_refuses_bad_bytes(void **state)
-{
-	(void)state;
-	assert_true(csv_text_ok("plain", 5));
-	assert_true(csv_text_ok("Jos\xC3\xA9", 5));
-	assert_true(csv_text_ok("\xE2\x82\xAC", 3));
-	assert_true(csv_text_ok("\xF0\x9F\x98\x80", 4));
-	assert_true(csv_text_ok("", 0));
-	assert_false(csv_text_ok("a\0b", 3));
-	assert_false(csv_text_ok("\xC3", 1));             /* truncated */
-	assert_false(csv_text_ok("\xC0\xAF", 2));         /* overlong */
-	assert_false(csv_text_ok("\xE0\x80\xAF", 3));     /* overlong */
-	assert_false(csv_text_ok("\xED\xA0\x80", 3));     /* surrogate */
-	assert_false(csv_text_ok("\xF4\x90\x80\x80", 4)); /* above U+10FFFF */
-	assert_false(csv_text_ok("\xFF", 1));
-	assert_false(csv_text_ok("\x80", 1));
-	assert_false(csv_text_ok("\xE2\x28\xA1", 3));
-}
-
 static void test_trim_and_compare(void **state)
 {
 	struct csv_field f = {" \tscore \t", 9};
@@ -295,7 +277,7 @@ static void test_random_input_never_escapes_the_buffer(void **state)
 				for (i = 0; i < n && i < 4; i++) {
 					assert_true(fields[i].data >= data);
 					assert_true(fields[i].data + fields[i].len <= data + len);
-					(void)csv_text_ok(fields[i].data, fields[i].len);
+					(void)utf8_valid(fields[i].data, fields[i].len);
 				}
 			assert_true(++records <= len + 1);
 		}
@@ -319,7 +301,6 @@ int main(void)
 		cmocka_unit_test(test_text_after_closing_quote_is_malformed),
 		cmocka_unit_test(test_unclosed_quote_consumes_the_rest),
 		cmocka_unit_test(test_empty_input_ends_at_once),
-		cmocka_unit_test(test_text_ok_accepts_utf8_and_refuses_bad_bytes),
 		cmocka_unit_test(test_trim_and_compare),
 		cmocka_unit_test(test_random_input_never_escapes_the_buffer),
 	};

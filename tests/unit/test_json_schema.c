@@ -311,11 +311,14 @@ static void test_schema_impossible_date_is_invalid_before_future(void **state)
 		   "invalid");
 }
 
-static void test_schema_ids_are_strings_of_up_to_18_digits(void **state)
+static void test_schema_ids_are_strings_of_digits_that_fit_a_bigint(void **state)
 {
 	expect_valid(*state, "{\"name\":\"Ann\",\"worker_id\":\"0\"}");
 	expect_valid(*state, "{\"name\":\"Ann\",\"worker_id\":\"999999999999999999\"}");
-	expect_one(*state, "{\"name\":\"Ann\",\"worker_id\":\"1000000000000000000\"}", "worker_id",
+	expect_valid(*state, "{\"name\":\"Ann\",\"worker_id\":\"9223372036854775807\"}");
+	expect_one(*state, "{\"name\":\"Ann\",\"worker_id\":\"9223372036854775808\"}", "worker_id",
+		   "type");
+	expect_one(*state, "{\"name\":\"Ann\",\"worker_id\":\"10000000000000000000\"}", "worker_id",
 		   "type");
 	expect_one(*state, "{\"name\":\"Ann\",\"worker_id\":\"\"}", "worker_id", "type");
 	expect_one(*state, "{\"name\":\"Ann\",\"worker_id\":\"12a\"}", "worker_id", "type");
@@ -357,7 +360,7 @@ static void test_schema_id_array_items_must_be_ids(void **state)
 	expect_valid(*state, "{\"name\":\"Ann\",\"child_ids\":[\"12\",\"999999999999999999\"]}");
 	expect_one(*state, "{\"name\":\"Ann\",\"child_ids\":[\"12\",\"x\"]}", "child_ids", "type");
 	expect_one(*state, "{\"name\":\"Ann\",\"child_ids\":[\"12\",null]}", "child_ids", "type");
-	expect_one(*state, "{\"name\":\"Ann\",\"child_ids\":[\"1000000000000000000\"]}",
+	expect_one(*state, "{\"name\":\"Ann\",\"child_ids\":[\"9223372036854775808\"]}",
 		   "child_ids", "type");
 }
 
@@ -673,7 +676,7 @@ int main(void)
 		T(test_schema_not_future_accepts_today_and_refuses_tomorrow),
 		T(test_schema_future_date_is_fine_without_not_future),
 		T(test_schema_impossible_date_is_invalid_before_future),
-		T(test_schema_ids_are_strings_of_up_to_18_digits),
+		T(test_schema_ids_are_strings_of_digits_that_fit_a_bigint),
 		T(test_schema_string_array_items_must_be_allowed),
 		T(test_schema_string_array_without_allowed_takes_any_string),
 		T(test_schema_array_item_count_bounds),

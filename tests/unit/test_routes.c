@@ -198,7 +198,7 @@ static void test_route_allow_lists_methods_in_table_order_without_duplicates(voi
 		match(*state, &req, "PATCH", "/items/5", test_table, TEST_TABLE_COUNT, &allow),
 		ROUTE_METHOD_NOT_ALLOWED);
 	assert_non_null(allow);
-	assert_string_equal(allow, "GET, DELETE, PUT");
+	assert_string_equal(allow, "GET, HEAD, DELETE, PUT");
 	assert_null(req.route);
 }
 
@@ -211,7 +211,7 @@ static void test_route_allow_on_literal_path_shared_with_parameter_template(void
 	assert_int_equal(
 		match(*state, &req, "DELETE", "/items/new", test_table, TEST_TABLE_COUNT, &allow),
 		ROUTE_METHOD_NOT_ALLOWED);
-	assert_string_equal(allow, "GET");
+	assert_string_equal(allow, "GET, HEAD");
 }
 
 static void test_route_empty_table_is_not_found(void **state)
@@ -278,15 +278,22 @@ static void test_route_eighteen_digit_id_is_accepted(void **state)
 	assert_string_equal(req.path_params[0], "999999999999999999");
 }
 
-static void test_route_nineteen_digit_id_is_bad_param(void **state)
+/* Ids are bigints (core/id.c): the largest is accepted, one more is not an id. */
+static void test_route_id_beyond_bigint_is_bad_param(void **state)
 {
 	struct request req;
 	const char *allow;
 
 	assert_int_equal(
-		match_real(*state, &req, "GET", "/api/v1/users/1000000000000000000", &allow),
+		match_real(*state, &req, "GET", "/api/v1/users/9223372036854775807", &allow),
+		ROUTE_FOUND);
+	assert_int_equal(
+		match_real(*state, &req, "GET", "/api/v1/users/9223372036854775808", &allow),
 		ROUTE_BAD_PARAM);
 	assert_null(req.route);
+	assert_int_equal(
+		match_real(*state, &req, "GET", "/api/v1/users/10000000000000000000", &allow),
+		ROUTE_BAD_PARAM);
 }
 
 static void test_route_non_numeric_id_is_bad_param(void **state)
@@ -388,20 +395,20 @@ static void test_route_unknown_method_on_known_path_lists_allow(void **state)
 
 	assert_int_equal(match_real(*state, &req, "DELETE", "/api/v1/users/42", &allow),
 			 ROUTE_METHOD_NOT_ALLOWED);
-	assert_string_equal(allow, "GET, PATCH");
+	assert_string_equal(allow, "GET, HEAD, PATCH");
 	assert_null(req.route);
 
 	assert_int_equal(match_real(*state, &req, "POST", "/api/v1/users/42", &allow),
 			 ROUTE_METHOD_NOT_ALLOWED);
-	assert_string_equal(allow, "GET, PATCH");
+	assert_string_equal(allow, "GET, HEAD, PATCH");
 
 	assert_int_equal(match_real(*state, &req, "PUT", "/api/v1/users", &allow),
 			 ROUTE_METHOD_NOT_ALLOWED);
-	assert_string_equal(allow, "GET, POST");
+	assert_string_equal(allow, "GET, HEAD, POST");
 
 	assert_int_equal(match_real(*state, &req, "POST", "/healthz", &allow),
 			 ROUTE_METHOD_NOT_ALLOWED);
-	assert_string_equal(allow, "GET");
+	assert_string_equal(allow, "GET, HEAD");
 }
 
 static void test_route_method_is_case_sensitive(void **state)
@@ -411,7 +418,7 @@ static void test_route_method_is_case_sensitive(void **state)
 
 	assert_int_equal(match_real(*state, &req, "get", "/healthz", &allow),
 			 ROUTE_METHOD_NOT_ALLOWED);
-	assert_string_equal(allow, "GET");
+	assert_string_equal(allow, "GET, HEAD");
 }
 
 /*
@@ -457,6 +464,9 @@ static void test_route_allow_is_exactly_the_table_methods_for_every_path(void **
 						seen = true;
 				if (!seen)
 					expected++;
+				/* A GET row answers HEAD too, so Allow names both. */
+				if (!seen && strcmp(routes[j].method, "GET") == 0)
+					expected++;
 			}
 			copy = arena_strdup(arena, allow);
 			for (tok = strtok_r(copy, ",", &save); tok;
@@ -467,7 +477,9 @@ static void test_route_allow_is_exactly_the_table_methods_for_every_path(void **
 					tok++;
 				for (j = 0; j < routes_count; j++)
 					if (strcmp(routes[j].path, routes[i].path) == 0 &&
-					    strcmp(routes[j].method, tok) == 0)
+					    (strcmp(routes[j].method, tok) == 0 ||
+					     (strcmp(tok, "HEAD") == 0 &&
+					      strcmp(routes[j].method, "GET") == 0)))
 						found = true;
 				if (!found)
 					fail_msg("%s: Allow \"%s\" names %s, which the table lacks",
@@ -509,6 +521,27 @@ static void test_role_from_name_knows_the_api_names(void **state)
 	assert_int_equal(role_from_name("qa_analyst", 10), ROLE_QA_ANALYST);
 	assert_int_equal(role_from_name("program_admin", 13), ROLE_PROGRAM_ADMIN);
 	assert_int_equal(role_from_name("certified_cans_user", 19), ROLE_CERTIFIED_CANS_USER);
+}
+
+/* The names a user can be granted: every role but the computed one, each once. */
+static void test_granted_roles_are_every_role_but_the_computed_one(void **state)
+{
+	size_t n = 0;
+
+	(void)state;
+	for (const char *const *name = role_granted_names; *name; name++, n++) {
+		unsigned bit = role_granted_from_name(*name, strlen(*name));
+
+		assert_int_not_equal(bit, 0);
+		assert_int_not_equal(bit, ROLE_CERTIFIED_CANS_USER);
+		assert_string_equal(role_name(bit), *name);
+	}
+	assert_int_equal(n, 5);
+	assert_int_equal(role_granted_from_name("certified_cans_user", 19), 0);
+	assert_int_equal(role_granted_from_name("admin", 5), 0);
+	assert_string_equal(program_names[0], "IPS");
+	assert_string_equal(program_names[1], "IFPS");
+	assert_null(program_names[2]);
 }
 
 static void test_role_from_name_uses_only_len_bytes(void **state)
@@ -805,7 +838,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_route_eighteen_digit_id_is_accepted, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_route_nineteen_digit_id_is_bad_param, setup,
+		cmocka_unit_test_setup_teardown(test_route_id_beyond_bigint_is_bad_param, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_route_non_numeric_id_is_bad_param, setup,
 						teardown),
@@ -828,6 +861,7 @@ int main(void)
 			teardown),
 		cmocka_unit_test(test_role_names_round_trip),
 		cmocka_unit_test(test_role_from_name_knows_the_api_names),
+		cmocka_unit_test(test_granted_roles_are_every_role_but_the_computed_one),
 		cmocka_unit_test(test_role_from_name_uses_only_len_bytes),
 		cmocka_unit_test(test_role_from_name_refuses_unknown_prefix_and_case),
 		cmocka_unit_test(test_role_name_of_unknown_or_combined_bits_is_null),

@@ -1,6 +1,6 @@
 /*
  * GET /qc/flags?assessment_id=: the automatic QC findings stored when a CANS
- * was submitted (rules are data: sql/migrations/009_assessments.sql). QA
+ * was submitted (rules are data: sql/migrations/010_assessments.sql). QA
  * analysts and program admins read all; a supervisor their team's cases'.
  */
 #include "../core/db.h"

@@ -2,7 +2,7 @@
 -- which ratings a CANS needs, the lifecycle draft -> submitted -> approved
 -- (or returned -> submitted again, or rerouted while submitted), the
 -- history, and the api_* functions behind /assessments and /approvals.
--- Tables and grants: sql/migrations/009_assessments.sql. Nothing here names
+-- Tables and grants: sql/migrations/010_assessments.sql. Nothing here names
 -- an item of the instrument: items, subjects, age bounds and module
 -- triggers are rows of cansd.instrument_items (sql/data/cans-2.0-items.csv).
 --
@@ -22,19 +22,6 @@ LANGUAGE sql IMMUTABLE STRICT AS $$
 	        + extract(month FROM age(on_day, birth)))::integer
 $$;
 
--- True when a CANS of this case was ever routed to the caller (submitted or
--- rerouted to them): the supervisors asked to decide a CANS read it, its
--- case and its history, even outside their team and after they acted on it;
--- only the one it is routed to now may change it. Reads past the policies
--- (SECURITY DEFINER: assessments is not FORCEd, and the events policy asks
--- assessments only) so that the cases policy below does not recurse.
-CREATE OR REPLACE FUNCTION cansd.case_routed_to_me(cid bigint) RETURNS boolean
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM cansd.assessment_events e
-	               JOIN cansd.assessments a ON a.id = e.assessment_id
-	               WHERE e.to_supervisor_id = cansd.current_user_id() AND a.case_id = cid)
-$$;
-
 -- An active supervisor (read past the users policies: a worker may route
 -- to a supervisor whose row they cannot read).
 CREATE OR REPLACE FUNCTION cansd.is_active_supervisor(uid bigint) RETURNS boolean
@@ -48,9 +35,32 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 	SELECT supervisor_id FROM cansd.users WHERE id = uid
 $$;
 
--- The supervisor a CANS is routed to reads its case (and so its members).
+-- The supervisors a CANS was ever routed to (submitted or rerouted to them)
+-- read it, its case and its history, even outside their team and after
+-- they acted on it; only the one it is routed to now may change it. The
+-- policy is a plain indexed lookup, cheap enough to run for every row of
+-- every table whose policy asks the cases policy.
+DROP POLICY IF EXISTS assessment_routes_read ON cansd.assessment_routes;
+CREATE POLICY assessment_routes_read ON cansd.assessment_routes FOR SELECT
+	USING (supervisor_id = cansd.current_user_id());
+DROP POLICY IF EXISTS assessment_routes_insert ON cansd.assessment_routes;
+CREATE POLICY assessment_routes_insert ON cansd.assessment_routes FOR INSERT
+	WITH CHECK (EXISTS (SELECT 1 FROM cansd.assessments a
+	                    WHERE a.id = assessment_id AND a.routed_to = supervisor_id
+	                      AND (a.author_id = cansd.current_user_id()
+	                           OR EXISTS (SELECT 1 FROM cansd.assessment_events e
+	                                      WHERE e.assessment_id = a.id
+	                                        AND e.to_supervisor_id = cansd.current_user_id()))));
 DROP POLICY IF EXISTS cases_read_routed ON cansd.cases;
-CREATE POLICY cases_read_routed ON cansd.cases FOR SELECT USING (cansd.case_routed_to_me(id));
+CREATE POLICY cases_read_routed ON cansd.cases FOR SELECT
+	USING (EXISTS (SELECT 1 FROM cansd.assessment_routes r
+	               WHERE r.case_id = id AND r.supervisor_id = cansd.current_user_id()));
+
+CREATE OR REPLACE FUNCTION cansd.assessment_route(a cansd.assessments) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO cansd.assessment_routes (assessment_id, supervisor_id, case_id)
+	VALUES (a.id, a.routed_to, a.case_id) ON CONFLICT DO NOTHING
+$$;
 
 DROP POLICY IF EXISTS assessments_read ON cansd.assessments;
 CREATE POLICY assessments_read ON cansd.assessments FOR SELECT
@@ -69,36 +79,48 @@ CREATE POLICY assessments_update ON cansd.assessments FOR UPDATE
 
 -- Sections follow the case's links, so whoever works the case (its worker,
 -- their supervisor) adds and removes them, while the CANS is draft or
--- returned. (Policies are created as this file is applied, so they name
--- only functions of base.sql and of this file.)
-CREATE OR REPLACE FUNCTION cansd.assessment_sections_workable(aid bigint) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-	SELECT EXISTS (SELECT 1 FROM cansd.assessments a JOIN cansd.cases c ON c.id = a.case_id
-	               WHERE a.id = aid AND a.status IN ('draft', 'returned')
-	                 AND (c.worker_id = cansd.current_user_id()
-	                      OR (cansd.has_role('supervisor')
-	                          AND cansd.is_my_team_member(c.worker_id))))
-$$;
-
+-- returned. Write policies are per command, never FOR ALL, so that reads
+-- pay for the read policy only; their expressions are written out rather
+-- than wrapped in SQL functions, which PostgreSQL cannot inline once they
+-- hold a subquery and would then run as a function call per row.
 DROP POLICY IF EXISTS assessment_caregivers_read ON cansd.assessment_caregivers;
 CREATE POLICY assessment_caregivers_read ON cansd.assessment_caregivers FOR SELECT
 	USING (EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.id = assessment_id));
 DROP POLICY IF EXISTS assessment_caregivers_write ON cansd.assessment_caregivers;
-CREATE POLICY assessment_caregivers_write ON cansd.assessment_caregivers FOR ALL
-	USING (cansd.assessment_sections_workable(assessment_id))
-	WITH CHECK (cansd.assessment_sections_workable(assessment_id));
+DROP POLICY IF EXISTS assessment_caregivers_insert ON cansd.assessment_caregivers;
+CREATE POLICY assessment_caregivers_insert ON cansd.assessment_caregivers FOR INSERT
+	WITH CHECK (EXISTS (SELECT 1 FROM cansd.assessments a JOIN cansd.cases c ON c.id = a.case_id
+	                    WHERE a.id = assessment_id AND a.status IN ('draft', 'returned')
+	                      AND (c.worker_id = cansd.current_user_id()
+	                           OR (cansd.has_role('supervisor')
+	                               AND cansd.is_my_team_member(c.worker_id)))));
+DROP POLICY IF EXISTS assessment_caregivers_delete ON cansd.assessment_caregivers;
+CREATE POLICY assessment_caregivers_delete ON cansd.assessment_caregivers FOR DELETE
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a JOIN cansd.cases c ON c.id = a.case_id
+	               WHERE a.id = assessment_id AND a.status IN ('draft', 'returned')
+	                 AND (c.worker_id = cansd.current_user_id()
+	                      OR (cansd.has_role('supervisor')
+	                          AND cansd.is_my_team_member(c.worker_id)))));
 
 DROP POLICY IF EXISTS assessment_ratings_read ON cansd.assessment_ratings;
 CREATE POLICY assessment_ratings_read ON cansd.assessment_ratings FOR SELECT
 	USING (EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.id = assessment_id));
 DROP POLICY IF EXISTS assessment_ratings_write ON cansd.assessment_ratings;
-CREATE POLICY assessment_ratings_write ON cansd.assessment_ratings FOR ALL
-	USING (EXISTS (SELECT 1 FROM cansd.assessments a
-	               WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()
-	                 AND a.status IN ('draft', 'returned')))
+DROP POLICY IF EXISTS assessment_ratings_insert ON cansd.assessment_ratings;
+CREATE POLICY assessment_ratings_insert ON cansd.assessment_ratings FOR INSERT
 	WITH CHECK (EXISTS (SELECT 1 FROM cansd.assessments a
 	                    WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()
 	                      AND a.status IN ('draft', 'returned')));
+DROP POLICY IF EXISTS assessment_ratings_update ON cansd.assessment_ratings;
+CREATE POLICY assessment_ratings_update ON cansd.assessment_ratings FOR UPDATE
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a
+	               WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()
+	                 AND a.status IN ('draft', 'returned')));
+DROP POLICY IF EXISTS assessment_ratings_delete ON cansd.assessment_ratings;
+CREATE POLICY assessment_ratings_delete ON cansd.assessment_ratings FOR DELETE
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a
+	               WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()
+	                 AND a.status IN ('draft', 'returned')));
 
 DROP POLICY IF EXISTS assessment_events_read ON cansd.assessment_events;
 CREATE POLICY assessment_events_read ON cansd.assessment_events FOR SELECT
@@ -119,7 +141,10 @@ CREATE OR REPLACE FUNCTION cansd.assessment_grid(aid bigint)
 RETURNS TABLE (subject_id bigint, subject text, subject_order bigint, item_code text,
                domain_code text, scale text, sort_order integer, rating smallint,
                required boolean)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
 	WITH a AS (
 		SELECT a.id, a.child_id, cansd.age_in_months(m.birth_date, a.assessment_date) AS age
 		FROM cansd.assessments a JOIN cansd.members m ON m.id = a.child_id
@@ -146,25 +171,32 @@ LANGUAGE sql STABLE AS $$
 	       ON r.assessment_id = aid AND r.subject_id = p.subject_id AND r.item_code = p.code
 	LEFT JOIN cansd.assessment_ratings t
 	       ON t.assessment_id = aid AND t.subject_id = p.subject_id
-	      AND t.item_code = p.trigger_item
+	      AND t.item_code = p.trigger_item;
+END
 $$;
 
 -- The ratings that count (reports, QC): rated and required.
 CREATE OR REPLACE FUNCTION cansd.assessment_counted(aid bigint)
 RETURNS TABLE (subject_id bigint, subject text, item_code text, domain_code text, scale text,
                rating smallint)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
 	SELECT g.subject_id, g.subject, g.item_code, g.domain_code, g.scale, g.rating
-	FROM cansd.assessment_grid(aid) g WHERE g.required AND g.rating IS NOT NULL
+	FROM cansd.assessment_grid(aid) g WHERE g.required AND g.rating IS NOT NULL;
+END
 $$;
 
 -- Every missing rating, child first, then each caregiver, in form order:
 -- what GET .../completeness shows and what submit refuses with.
 CREATE OR REPLACE FUNCTION cansd.assessment_missing(aid bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
-	SELECT coalesce(json_agg(json_build_object('subject', g.subject, 'item', g.item_code)
-	                         ORDER BY g.subject_order, g.sort_order), '[]')
-	FROM cansd.assessment_grid(aid) g WHERE g.required AND g.rating IS NULL
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT coalesce(json_agg(json_build_object('subject', g.subject, 'item', g.item_code)
+	                                 ORDER BY g.subject_order, g.sort_order), '[]')
+	        FROM cansd.assessment_grid(aid) g WHERE g.required AND g.rating IS NULL);
+END
 $$;
 
 -- --- the assessment as the API shows it ---------------------------------------------
@@ -184,34 +216,66 @@ LANGUAGE sql STABLE AS $$
 		'approved_at', cansd.rfc3339(a.approved_at), 'approved_by', a.approved_by::text)
 $$;
 
--- One subject's ratings as {"ITEM": n, ...} in form order.
-CREATE OR REPLACE FUNCTION cansd.subject_ratings(aid bigint, member bigint) RETURNS json
-LANGUAGE sql STABLE AS $$
+-- The ratings as the API shows them, in form order: what
+-- assessments.ratings_json holds. PL/pgSQL, not SQL: a session plans these
+-- statements once and reuses the plans, where an SQL function's queries
+-- would be planned (row-level security included) on every call.
+CREATE OR REPLACE FUNCTION cansd.assessment_ratings_json(aid bigint, child bigint) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	child_ratings json;
+	caregivers json;
+BEGIN
 	SELECT coalesce(json_object_agg(r.item_code, r.rating ORDER BY i.sort_order), '{}')
+	INTO child_ratings
 	FROM cansd.assessment_ratings r JOIN cansd.instrument_items i ON i.code = r.item_code
-	WHERE r.assessment_id = aid AND r.subject_id = member
+	WHERE r.assessment_id = aid AND r.subject_id = child;
+	SELECT coalesce(json_object_agg(c.member_id::text, coalesce(x.ratings, '{}') ORDER BY c.member_id),
+	                '{}')
+	INTO caregivers
+	FROM cansd.assessment_caregivers c
+	LEFT JOIN LATERAL (
+		SELECT json_object_agg(r.item_code, r.rating ORDER BY i.sort_order) AS ratings
+		FROM cansd.assessment_ratings r JOIN cansd.instrument_items i ON i.code = r.item_code
+		WHERE r.assessment_id = aid AND r.subject_id = c.member_id) x ON true
+	WHERE c.assessment_id = aid;
+	RETURN json_build_object('child', child_ratings, 'caregivers', caregivers);
+END
 $$;
 
--- The whole CANS in one statement: the summary, then the child's age, the
--- caregiver sections and every rating (appended to keep the key order).
+-- Rewrites what a CANS shows of its ratings, sections and child (the
+-- columns ratings_json, sections_json, child_age_months) from the source
+-- tables; called by every change of them, in the same transaction.
+CREATE OR REPLACE FUNCTION cansd.assessment_refresh(aid bigint) RETURNS cansd.assessments
+LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+	age integer;
+	sections json;
+BEGIN
+	SELECT * INTO a FROM cansd.assessments WHERE id = aid;
+	SELECT cansd.age_in_months(m.birth_date, a.assessment_date) INTO age
+	FROM cansd.members m WHERE m.id = a.child_id;
+	SELECT coalesce(json_agg(json_build_object(
+		'member_id', c.member_id::text, 'kind', m.kind, 'relationship', m.relationship,
+		'full_name', m.full_name, 'added_at', cansd.rfc3339(c.added_at)) ORDER BY c.member_id), '[]')
+	INTO sections
+	FROM cansd.assessment_caregivers c JOIN cansd.members m ON m.id = c.member_id
+	WHERE c.assessment_id = aid;
+	UPDATE cansd.assessments SET ratings_json = cansd.assessment_ratings_json(aid, a.child_id),
+		sections_json = sections, child_age_months = age
+	WHERE id = aid RETURNING * INTO a;
+	RETURN a;
+END
+$$;
+
+-- The whole CANS in one row: the summary, then the child's age, the
+-- caregiver sections and the ratings (appended to keep the key order).
 CREATE OR REPLACE FUNCTION cansd.assessment_json(a cansd.assessments) RETURNS text
 LANGUAGE sql STABLE AS $$
 	SELECT left(cansd.assessment_summary(a)::text, -1) || ', ' || right(json_build_object(
-		'child_age_months', (SELECT cansd.age_in_months(m.birth_date, a.assessment_date)
-		                     FROM cansd.members m WHERE m.id = a.child_id),
-		'caregivers', coalesce((
-			SELECT json_agg(json_build_object(
-				'member_id', c.member_id::text, 'kind', m.kind, 'relationship', m.relationship,
-				'full_name', m.full_name, 'added_at', cansd.rfc3339(c.added_at))
-				ORDER BY c.member_id)
-			FROM cansd.assessment_caregivers c JOIN cansd.members m ON m.id = c.member_id
-			WHERE c.assessment_id = a.id), '[]'),
-		'ratings', json_build_object(
-			'child', cansd.subject_ratings(a.id, a.child_id),
-			'caregivers', coalesce((
-				SELECT json_object_agg(c.member_id::text, cansd.subject_ratings(a.id, c.member_id)
-				                       ORDER BY c.member_id)
-				FROM cansd.assessment_caregivers c WHERE c.assessment_id = a.id), '{}')))::text, -1)
+		'child_age_months', a.child_age_months, 'caregivers', a.sections_json,
+		'ratings', a.ratings_json)::text, -1)
 $$;
 
 CREATE OR REPLACE FUNCTION cansd.event_json(e cansd.assessment_events) RETURNS json
@@ -300,12 +364,31 @@ BEGIN
 	END IF;
 	UPDATE cansd.assessments SET version = version + 1, updated_at = now()
 	WHERE id = ANY (coalesce(changed, '{}'));
+	PERFORM cansd.assessment_refresh(x) FROM unnest(coalesce(changed, '{}')) x;
 	RETURN NULL;
 END
 $$;
 DROP TRIGGER IF EXISTS member_links_follow ON cansd.member_links;
 CREATE TRIGGER member_links_follow AFTER INSERT OR DELETE ON cansd.member_links
 	FOR EACH ROW EXECUTE FUNCTION cansd.member_links_follow();
+
+-- A member renamed, or a child's birth date corrected: the CANS that show
+-- them follow, except approved ones (final as approved). SECURITY DEFINER
+-- for the same reason as above.
+CREATE OR REPLACE FUNCTION cansd.members_follow() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+BEGIN
+	PERFORM cansd.assessment_refresh(a.id) FROM cansd.assessments a
+	WHERE a.status <> 'approved'
+	  AND (a.child_id = NEW.id
+	       OR EXISTS (SELECT 1 FROM cansd.assessment_caregivers c
+	                  WHERE c.assessment_id = a.id AND c.member_id = NEW.id));
+	RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS members_follow ON cansd.members;
+CREATE TRIGGER members_follow AFTER UPDATE OF full_name, birth_date, relationship ON cansd.members
+	FOR EACH ROW EXECUTE FUNCTION cansd.members_follow();
 
 -- --- checks shared by the writes -------------------------------------------------------
 
@@ -416,6 +499,7 @@ BEGIN
 	RETURNING * INTO a;
 	INSERT INTO cansd.assessment_caregivers (assessment_id, member_id)
 	SELECT a.id, l.adult_id FROM cansd.member_links l WHERE l.child_id = child.id;
+	a := cansd.assessment_refresh(a.id);
 	PERFORM cansd.assessment_event(a.id, 'created', NULL, NULL, NULL,
 		jsonb_build_object('reason', a.reason, 'assessment_date', a.assessment_date));
 	PERFORM cansd.audit_assessment(a.id, 'created',
@@ -467,7 +551,10 @@ $$;
 CREATE OR REPLACE FUNCTION cansd.rating_input(a cansd.assessments, b jsonb)
 RETURNS TABLE (field text, subject_id bigint, kind text, section boolean, item_code text,
                value jsonb)
-LANGUAGE sql STABLE AS $$
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
 	SELECT 'child.' || e.key, a.child_id, 'child', true, e.key, e.value
 	FROM jsonb_each(coalesce(b->'child', '{}')) e
 	UNION ALL
@@ -475,7 +562,8 @@ LANGUAGE sql STABLE AS $$
 	       EXISTS (SELECT 1 FROM cansd.assessment_caregivers c
 	               WHERE c.assessment_id = a.id AND c.member_id = s.key::bigint),
 	       e.key, e.value
-	FROM jsonb_each(coalesce(b->'caregivers', '{}')) s, jsonb_each(s.value) e
+	FROM jsonb_each(coalesce(b->'caregivers', '{}')) s, jsonb_each(s.value) e;
+END
 $$;
 
 -- PUT .../ratings: {"child": {ITEM: 0..3 | null}, "caregivers": {"<member id>": {...}}}.
@@ -545,8 +633,8 @@ BEGIN
 		WHERE cansd.assessment_ratings.rating <> EXCLUDED.rating;
 	GET DIAGNOSTICS set_n = ROW_COUNT;
 
-	UPDATE cansd.assessments SET version = version + 1, updated_at = now()
-	WHERE id = aid RETURNING * INTO a;
+	UPDATE cansd.assessments SET version = version + 1, updated_at = now() WHERE id = aid;
+	a := cansd.assessment_refresh(aid);
 	PERFORM cansd.assessment_event(aid, 'ratings_changed', NULL, NULL, NULL,
 		jsonb_build_object('set', set_n, 'cleared', cleared_n));
 	PERFORM cansd.audit_assessment(aid, 'ratings_changed',
@@ -606,6 +694,7 @@ BEGIN
 		submitted_at = now(), first_submitted_at = coalesce(first_submitted_at, now()),
 		version = version + 1, updated_at = now()
 	WHERE id = aid RETURNING * INTO a;
+	PERFORM cansd.assessment_route(a);
 	PERFORM cansd.assessment_event(aid, 'submitted', NULL, target, NULL);
 	PERFORM cansd.qc_run(aid);
 	PERFORM cansd.audit_assessment(aid, 'submitted', jsonb_build_object('to', target::text));
@@ -678,6 +767,7 @@ BEGIN
 	UPDATE cansd.assessments SET routed_to = target, routed_at = now(),
 		version = version + 1, updated_at = now()
 	WHERE id = aid RETURNING * INTO a;
+	PERFORM cansd.assessment_route(a);
 	PERFORM cansd.assessment_event(aid, 'rerouted', old_target, target, b->>'reason');
 	PERFORM cansd.audit_assessment(aid, 'rerouted',
 		jsonb_build_object('from', old_target::text, 'to', target::text));

@@ -10,13 +10,21 @@ CREATE POLICY qc_flags_read ON cansd.qc_flags FOR SELECT USING (EXISTS (
 	SELECT 1 FROM cansd.assessments a JOIN cansd.cases c ON c.id = a.case_id
 	WHERE a.id = assessment_id
 	  AND (cansd.has_role('qa_analyst') OR cansd.has_role('program_admin')
-	       OR (cansd.has_role('supervisor') AND cansd.is_my_team_member(c.worker_id)))));
+	       OR (cansd.has_role('supervisor') AND cansd.is_my_team_member(c.worker_id))
+	       -- the author's submission replaces them (the route table keeps
+	       -- workers from GET /qc/flags)
+	       OR a.author_id = cansd.current_user_id())));
+-- The author's submission writes them (per command, so reads pay for the
+-- read policy only).
 DROP POLICY IF EXISTS qc_flags_write ON cansd.qc_flags;
-CREATE POLICY qc_flags_write ON cansd.qc_flags FOR ALL
-	USING (EXISTS (SELECT 1 FROM cansd.assessments a
-	               WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()))
+DROP POLICY IF EXISTS qc_flags_insert ON cansd.qc_flags;
+CREATE POLICY qc_flags_insert ON cansd.qc_flags FOR INSERT
 	WITH CHECK (EXISTS (SELECT 1 FROM cansd.assessments a
 	                    WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()));
+DROP POLICY IF EXISTS qc_flags_delete ON cansd.qc_flags;
+CREATE POLICY qc_flags_delete ON cansd.qc_flags FOR DELETE
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a
+	               WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()));
 
 -- The previous CANS of the same child (submitted or approved, before this
 -- one by assessment date), or NULL.

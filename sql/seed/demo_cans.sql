@@ -134,6 +134,16 @@ LEFT JOIN cansd.users fs ON fs.username = s.from_sup
 LEFT JOIN cansd.users ts ON ts.username = s.to_sup
 ORDER BY a.assessment_date, i.key, s.seq;
 
+-- Every supervisor a CANS was routed to reads it (and its case).
+INSERT INTO cansd.assessment_routes (assessment_id, supervisor_id, case_id)
+SELECT DISTINCT e.assessment_id, e.to_supervisor_id, a.case_id
+FROM cansd.assessment_events e JOIN demo_cans_id i ON i.id = e.assessment_id
+JOIN cansd.assessments a ON a.id = e.assessment_id
+WHERE e.to_supervisor_id IS NOT NULL;
+
+-- What each CANS shows of its ratings and sections, before approval.
+SELECT cansd.assessment_refresh(id) FROM demo_cans_id;
+
 -- Each CANS's row follows its history; from here on the database keeps
 -- the approved ones final.
 UPDATE cansd.assessments a SET

@@ -73,6 +73,15 @@ CREATE TABLE cansd.assessments (
 	returned_at        timestamptz,
 	approved_at        timestamptz,
 	approved_by        bigint REFERENCES cansd.users (id),
+	-- The CANS as the API shows it, rewritten in the same transaction as
+	-- every change of its ratings, its sections or their members (while not
+	-- approved: an approved CANS keeps what it was approved with), so that
+	-- reading a whole CANS costs one row rather than a row-level security
+	-- check per rating and member. assessment_ratings and
+	-- assessment_caregivers stay the source (reports, QC, completeness).
+	ratings_json       json NOT NULL DEFAULT '{"child": {}, "caregivers": {}}',
+	sections_json      json NOT NULL DEFAULT '[]',
+	child_age_months   integer,
 	CHECK (routed_to IS DISTINCT FROM author_id),
 	CHECK (status = 'draft' OR first_submitted_at IS NOT NULL),
 	CHECK (status <> 'submitted' OR routed_to IS NOT NULL),
@@ -120,8 +129,18 @@ CREATE TABLE cansd.assessment_events (
 );
 CREATE INDEX assessment_events_idx ON cansd.assessment_events (assessment_id, id);
 CREATE INDEX assessment_events_kind_idx ON cansd.assessment_events (event, at);
-CREATE INDEX assessment_events_to_idx ON cansd.assessment_events (to_supervisor_id)
-	WHERE to_supervisor_id IS NOT NULL;
+
+-- Every supervisor a CANS was routed to (submitted or rerouted to them):
+-- they read that CANS and its case from then on. Kept apart from the
+-- events so that the cases policy asks one small indexed table whose own
+-- policy names no other table (no recursion, no per-row function call).
+CREATE TABLE cansd.assessment_routes (
+	assessment_id bigint NOT NULL REFERENCES cansd.assessments (id),
+	supervisor_id bigint NOT NULL REFERENCES cansd.users (id),
+	case_id       bigint NOT NULL REFERENCES cansd.cases (id),
+	PRIMARY KEY (assessment_id, supervisor_id)
+);
+CREATE INDEX assessment_routes_supervisor_idx ON cansd.assessment_routes (supervisor_id, case_id);
 
 -- Automatic QC rules are data: a code, the message a reviewer reads, a kind
 -- that cansd.qc_rule_holds() knows how to test, and its parameters (domain
@@ -158,9 +177,9 @@ CREATE TABLE cansd.qc_flags (
 );
 
 -- assessments is ENABLEd but not FORCEd: the owner's SECURITY DEFINER
--- cansd.case_routed_to_me() reads it past the policies, so that a supervisor
--- a CANS is rerouted to may read that case without the policies recursing
--- (cases -> assessments -> cases). Nor is assessment_caregivers: the owner's
+-- functions (the guards below in sql/functions/assessments.sql) read a
+-- CANS's status past the policies, whoever writes. Nor is
+-- assessment_caregivers: the owner's
 -- trigger cansd.member_links_follow() adds and removes sections for links
 -- that row-level security on member_links already admitted, whoever wrote
 -- them (the service, a seed). The service never connects as the owner.
@@ -170,17 +189,21 @@ ALTER TABLE cansd.assessment_ratings ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_ratings FORCE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.assessment_events FORCE ROW LEVEL SECURITY;
+ALTER TABLE cansd.assessment_routes ENABLE ROW LEVEL SECURITY;
+ALTER TABLE cansd.assessment_routes FORCE ROW LEVEL SECURITY;
 ALTER TABLE cansd.qc_flags ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.qc_flags FORCE ROW LEVEL SECURITY;
 
 GRANT SELECT ON cansd.instrument_domains, cansd.instrument_items, cansd.instrument_meta,
 	cansd.qc_rules TO cansd_app;
 GRANT SELECT ON cansd.assessments, cansd.assessment_caregivers, cansd.assessment_ratings,
-	cansd.assessment_events, cansd.qc_flags TO cansd_app;
+	cansd.assessment_events, cansd.assessment_routes, cansd.qc_flags TO cansd_app;
+GRANT INSERT ON cansd.assessment_routes TO cansd_app;
 GRANT INSERT (case_id, child_id, reason, assessment_date, author_id)
 	ON cansd.assessments TO cansd_app;
 GRANT UPDATE (status, routed_to, routed_at, version, updated_at, first_submitted_at,
-              submitted_at, returned_at, approved_at, approved_by)
+              submitted_at, returned_at, approved_at, approved_by, ratings_json, sections_json,
+              child_age_months)
 	ON cansd.assessments TO cansd_app;
 GRANT INSERT (assessment_id, member_id), DELETE ON cansd.assessment_caregivers TO cansd_app;
 GRANT INSERT (assessment_id, subject_id, item_code, rating), UPDATE (rating, rated_at), DELETE

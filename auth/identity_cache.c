@@ -111,8 +111,11 @@ void identity_cache_put(const char *key, const struct identity *id, uint64_t epo
 	       size_of(id->certified_until) + size_of(id->missing);
 	free(e->block);
 	e->block = malloc(size ? size : 1);
-	if (!e->block)
-		abort();
+	if (!e->block) {
+		/* Out of memory: this caller is simply not cached; the request goes on. */
+		e->key[0] = '\0';
+		return;
+	}
 	strcpy(e->key, key);
 	e->epoch = epoch;
 	e->loaded_at = now;

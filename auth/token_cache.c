@@ -1,5 +1,6 @@
 #include "token_cache.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -12,6 +13,21 @@ struct slot {
 
 /* Per process: each worker forks with an empty cache and fills its own. */
 static struct slot slots[TOKEN_CACHE_SLOTS];
+
+/*
+ * exp comes from the token: exp + leeway must saturate as the verifier's
+ * does, or an exp near LLONG_MAX would wrap to the past (undefined
+ * behaviour, and a refusal the verifier never made) and one near LLONG_MIN
+ * would wrap into the future.
+ */
+bool token_cache_fresh(long long exp, long leeway, long long now)
+{
+	long long until;
+
+	if (__builtin_add_overflow(exp, (long long)leeway, &until))
+		until = leeway > 0 ? LLONG_MAX : LLONG_MIN;
+	return now <= until;
+}
 
 enum jwt_refusal token_cache_verify(const struct jwt_verifier *v, const char *token, size_t len,
 				    time_t now, struct jwt_claims *out)
@@ -27,7 +43,7 @@ enum jwt_refusal token_cache_verify(const struct jwt_verifier *v, const char *to
 		return jwt_verify(v, token, len, now, out);
 	slot = &slots[(digest[0] | (size_t)digest[1] << 8) % TOKEN_CACHE_SLOTS];
 	if (slot->used && memcmp(slot->digest, digest, sizeof(digest)) == 0) {
-		if ((long long)now > slot->claims.exp + v->leeway) {
+		if (!token_cache_fresh(slot->claims.exp, v->leeway, (long long)now)) {
 			slot->used = false;
 			return JWT_REFUSED_EXPIRED;
 		}

@@ -22,4 +22,7 @@
 enum jwt_refusal token_cache_verify(const struct jwt_verifier *v, const char *token, size_t len,
 				    time_t now, struct jwt_claims *out);
 
+/* Whether a token with this exp is still valid at now, with leeway; overflow-safe. */
+bool token_cache_fresh(long long exp, long leeway, long long now);
+
 #endif

@@ -68,7 +68,7 @@ static int parse_origins(struct config *cfg, char *err, unsigned errlen)
 int config_load(struct config *cfg, char *err, unsigned errlen)
 {
 	static char default_socket[4096], default_key[4096];
-	long workers, access_ttl, refresh_ttl, timeout, cache_ttl;
+	long workers, access_ttl, refresh_ttl, family_max_age, timeout, cache_ttl;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -98,12 +98,15 @@ int config_load(struct config *cfg, char *err, unsigned errlen)
 	    env_long("CANSD_ACCESS_TTL", 900, 30, 86400, &access_ttl, err, errlen) ||
 	    env_long("CANSD_REFRESH_TTL", 30L * 86400, 300, 365L * 86400, &refresh_ttl, err,
 		     errlen) ||
+	    env_long("CANSD_REFRESH_FAMILY_MAX_AGE", 30L * 86400, 300, 365L * 86400,
+		     &family_max_age, err, errlen) ||
 	    env_long("CANSD_STATEMENT_TIMEOUT_MS", 15000, 100, 600000, &timeout, err, errlen) ||
 	    env_long("CANSD_IDENTITY_CACHE_TTL", 5, 0, 5, &cache_ttl, err, errlen))
 		return -1;
 	cfg->workers = (int)workers;
 	cfg->access_ttl = access_ttl;
 	cfg->refresh_ttl = refresh_ttl;
+	cfg->refresh_family_max_age = family_max_age;
 	cfg->statement_timeout_ms = (int)timeout;
 	cfg->identity_cache_ttl = (int)cache_ttl;
 	return parse_origins(cfg, err, errlen);

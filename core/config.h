@@ -28,6 +28,8 @@ struct config {
 	int workers;
 	long access_ttl;  /* seconds */
 	long refresh_ttl; /* seconds */
+	/* seconds from a login after which its refresh-token family ends, however often rotated */
+	long refresh_family_max_age;
 	int statement_timeout_ms;
 	int identity_cache_ttl; /* seconds; 0 reads the caller from the database every time */
 };

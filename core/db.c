@@ -6,21 +6,34 @@
 
 #include <jansson.h>
 
+#include "db_sqlstate.h"
 #include "problem.h"
 #include "request.h"
 #include "log.h"
 #include "metrics.h"
 
 #define DB_MAX_PARAMS 24
+/* Serialization failures and deadlocks: each statement is one transaction, so retry it whole. */
+#define DB_RETRIES 2
 
-static PGconn *conn; /* the worker's one connection */
 /*
- * Reports only (CANSD_REPORTS_DATABASE_URL, e.g. a replica); NULL when not
- * configured, and reports then use conn. Every statement is prepared on it
- * too: the report functions are the only ones called there, but preparing
- * one list keeps one code path.
+ * A session and whether it holds every statement. A connect can succeed
+ * while a PREPARE fails (a function missing for a moment while the SQL
+ * source is re-applied): ensuring it then prepares again before the next
+ * request instead of answering 500 for the rest of the worker's life.
  */
-static PGconn *reports_conn;
+struct db_link {
+	PGconn *conn;
+	bool prepared;
+};
+
+static struct db_link primary; /* the worker's connection */
+/*
+ * Reports only (CANSD_REPORTS_DATABASE_URL, e.g. a read replica); conn is
+ * NULL when not configured, and reports then use the primary. Every
+ * statement is prepared on it too: one list, one code path.
+ */
+static struct db_link reports;
 
 static int prepare_one(const char *name, const char *text, void *ctx)
 {
@@ -34,86 +47,86 @@ static int prepare_one(const char *name, const char *text, void *ctx)
 	return ok ? 0 : -1;
 }
 
-static bool prepare_all(PGconn *target)
+static bool prepare_all(struct db_link *link)
 {
-	return db_statements_each(db_statements_sql, prepare_one, target) >= 0;
+	PGresult *res;
+
+	/* A failed round may have left some prepared: start from none. */
+	res = PQexec(link->conn, "DEALLOCATE ALL");
+	PQclear(res);
+	link->prepared = db_statements_each(db_statements_sql, prepare_one, link->conn) >= 0;
+	if (!link->prepared)
+		log_error("database: preparing statements failed; retried on the next request");
+	return link->prepared;
 }
 
-static PGconn *db_connect(const char *conninfo, const char *timezone, int statement_timeout_ms,
-			  int *rc)
+static int db_connect(struct db_link *link, const char *conninfo, const char *timezone,
+		      int statement_timeout_ms)
 {
 	char options[256];
 	const char *keys[] = {"dbname", "options", "connect_timeout", "application_name", NULL};
 	const char *values[] = {conninfo, options, "3", "cansd", NULL};
-	PGconn *c;
 
 	/* The programs' zone makes current_date the programs' "today". */
 	snprintf(options, sizeof(options), "-c TimeZone=%s -c statement_timeout=%d", timezone,
 		 statement_timeout_ms);
-	c = PQconnectdbParams(keys, values, 1);
-	if (PQstatus(c) != CONNECTION_OK) {
-		/* Keep the handle: db_ensure resets it once the database is back. */
-		log_error("database: %s", PQerrorMessage(c));
-		*rc = -1;
-		return c;
+	link->conn = PQconnectdbParams(keys, values, 1);
+	if (PQstatus(link->conn) != CONNECTION_OK) {
+		/* Keep the handle: ensuring the link resets it once the database is back. */
+		log_error("database: %s", PQerrorMessage(link->conn));
+		return -1;
 	}
-	*rc = prepare_all(c) ? 0 : -1;
-	if (*rc)
-		log_error("database: preparing statements failed");
-	return c;
+	if (!prepare_all(link))
+		return -1;
+	return 0;
 }
 
 int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms)
 {
-	int rc;
-
-	conn = db_connect(conninfo, timezone, statement_timeout_ms, &rc);
-	return rc;
+	return db_connect(&primary, conninfo, timezone, statement_timeout_ms);
 }
 
 int db_open_reports(const char *conninfo, const char *timezone, int statement_timeout_ms)
 {
-	int rc;
-
-	reports_conn = db_connect(conninfo, timezone, statement_timeout_ms, &rc);
-	return rc;
+	return db_connect(&reports, conninfo, timezone, statement_timeout_ms);
 }
 
 void db_close(void)
 {
-	PQfinish(conn);
-	conn = NULL;
-	if (reports_conn)
-		PQfinish(reports_conn);
-	reports_conn = NULL;
+	PQfinish(primary.conn);
+	primary.conn = NULL;
+	primary.prepared = false;
+	if (reports.conn)
+		PQfinish(reports.conn);
+	reports.conn = NULL;
+	reports.prepared = false;
 }
 
-static bool db_ensure_conn(PGconn *c)
+static bool db_ensure_link(struct db_link *link)
 {
-	if (!c)
+	if (!link->conn)
 		return false;
-	if (PQstatus(c) != CONNECTION_OK) {
-		PQreset(c);
-		if (PQstatus(c) != CONNECTION_OK)
+	if (PQstatus(link->conn) != CONNECTION_OK) {
+		PQreset(link->conn);
+		if (PQstatus(link->conn) != CONNECTION_OK)
 			return false;
 		metrics_db_reconnect();
 		/* Prepared statements die with their session. */
-		if (!prepare_all(c)) {
-			PQreset(c);
-			return false;
-		}
+		link->prepared = false;
 	}
-	if (PQtransactionStatus(c) != PQTRANS_IDLE) {
-		PGresult *res = PQexec(c, "ROLLBACK");
+	if (PQtransactionStatus(link->conn) != PQTRANS_IDLE) {
+		PGresult *res = PQexec(link->conn, "ROLLBACK");
 
 		PQclear(res);
 	}
-	return PQstatus(c) == CONNECTION_OK;
+	if (!link->prepared && PQstatus(link->conn) == CONNECTION_OK)
+		prepare_all(link);
+	return PQstatus(link->conn) == CONNECTION_OK && link->prepared;
 }
 
 bool db_ensure(void)
 {
-	return db_ensure_conn(conn);
+	return db_ensure_link(&primary);
 }
 
 bool db_ping(void)
@@ -123,7 +136,7 @@ bool db_ping(void)
 
 	if (!db_ensure())
 		return false;
-	res = PQexec(conn, "SELECT 1");
+	res = PQexec(primary.conn, "SELECT 1");
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	PQclear(res);
 	return ok;
@@ -179,66 +192,107 @@ static int problem_from_raised(struct request *req, const char *state, const cha
 }
 
 /* Maps a failed result to a problem; never shows SQL text to the client. */
-static int db_problem(struct request *req, PGconn *c, const PGresult *res)
+static int db_problem(struct request *req, struct db_link *link, const PGresult *res)
 {
+	PGconn *conn = link->conn;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *message = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	bool connection_ok = conn && PQstatus(conn) == CONNECTION_OK;
+	enum db_failure failure;
 	int status;
 
-	if (!state || PQstatus(c) != CONNECTION_OK || strncmp(state, "08", 2) == 0 ||
-	    strcmp(state, "57P01") == 0 || strcmp(state, "57P03") == 0) {
+	if (!res && connection_ok && !link->prepared) {
+		/* Reachable, but our statements do not prepare: not ready yet (or a broken deploy).
+		 */
 		metrics_db_error();
-		log_msg("error", req->request_id, "database unavailable: %s", PQerrorMessage(c));
+		log_msg("error", req->request_id, "database: statements not prepared");
+		return problem(req, 503, PROBLEM_UNAVAILABLE,
+			       "The service is not ready; try again shortly.");
+	}
+	failure = db_sqlstate_classify(state, connection_ok);
+	switch (failure) {
+	case DB_FAILURE_UNAVAILABLE:
+		metrics_db_error();
+		log_msg("error", req->request_id, "database unavailable (%s): %s",
+			state ? state : "-", conn ? PQerrorMessage(conn) : "no connection");
 		return problem(req, 503, PROBLEM_UNAVAILABLE,
 			       "The database is unavailable; try again shortly.");
-	}
-	if (strncmp(state, "CN", 2) == 0 &&
-	    (status = problem_from_raised(req, state, message, detail)) > 0)
-		return status;
-	log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
-	if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
-	    strcmp(state, "40P01") == 0)
-		return problem(req, 409, PROBLEM_CONFLICT,
-			       "The change conflicts with the current state; reload and retry.");
-	if (strcmp(state, "23503") == 0)
-		return problem(req, 409, PROBLEM_CONFLICT, "A referenced record does not exist.");
-	if (strcmp(state, "42501") == 0)
+	case DB_FAILURE_TIMEOUT:
+		log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
+		return problem(req, 503, PROBLEM_UNAVAILABLE, "The request took too long.");
+	case DB_FAILURE_RAISED:
+		if ((status = problem_from_raised(req, state, message, detail)) > 0)
+			return status;
+		break; /* a CNnnn we do not know: our SQL and C disagree */
+	case DB_FAILURE_RETRY:
+	case DB_FAILURE_CONFLICT:
+		log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
+		return problem(
+			req, 409, PROBLEM_CONFLICT,
+			strcmp(state, "23503") == 0
+				? "A referenced record does not exist."
+				: "The change conflicts with the current state; reload and retry.");
+	case DB_FAILURE_FORBIDDEN:
+		log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
 		return problem(req, 403, PROBLEM_FORBIDDEN,
 			       "Your role does not allow this change.");
-	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
+	case DB_FAILURE_INVALID:
+		log_msg("warning", req->request_id, "sql %s: %s", state, message ? message : "");
 		return problem(req, 400, PROBLEM_VALIDATION,
 			       "A value is out of range or malformed.");
-	if (strcmp(state, "57014") == 0)
-		return problem(req, 503, PROBLEM_UNAVAILABLE, "The request took too long.");
+	case DB_FAILURE_BUG:
+		break;
+	}
+	/* 26000 means this session lost a statement: prepare again on the next request. */
+	if (state && strcmp(state, "26000") == 0)
+		link->prepared = false;
 	metrics_db_error();
+	log_msg("error", req->request_id, "bug: sql %s: %s", state ? state : "(no SQLSTATE)",
+		message ? message : (conn ? PQerrorMessage(conn) : ""));
 	return problem(req, 500, PROBLEM_INTERNAL, "An internal error occurred.");
 }
 
-static PGresult *db_call_on(PGconn *c, struct request *req, const char *statement, int n_params,
-			    const char *const *params)
+static bool should_retry(PGconn *conn, const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return PQstatus(conn) == CONNECTION_OK &&
+	       db_sqlstate_classify(state, true) == DB_FAILURE_RETRY;
+}
+
+static PGresult *db_call_on(struct db_link *link, struct request *req, const char *statement,
+			    int n_params, const char *const *params)
 {
 	PGresult *res;
 	ExecStatusType st;
+	int attempt;
 
-	if (!db_ensure_conn(c)) {
-		db_problem(req, c, NULL);
+	if (!db_ensure_link(link)) {
+		db_problem(req, link, NULL);
 		return NULL;
 	}
-	res = PQexecPrepared(c, statement, n_params, params, NULL, NULL, 0);
+	res = PQexecPrepared(link->conn, statement, n_params, params, NULL, NULL, 0);
 	/* A dead connection shows up on the first query after the server restarted. */
-	if (PQstatus(c) != CONNECTION_OK && strcmp(req->method, "GET") == 0) {
+	if (PQstatus(link->conn) != CONNECTION_OK && strcmp(req->method, "GET") == 0) {
 		PQclear(res);
-		if (!db_ensure_conn(c)) {
-			db_problem(req, c, NULL);
+		if (!db_ensure_link(link)) {
+			db_problem(req, link, NULL);
 			return NULL;
 		}
-		res = PQexecPrepared(c, statement, n_params, params, NULL, NULL, 0);
+		res = PQexecPrepared(link->conn, statement, n_params, params, NULL, NULL, 0);
+	}
+	st = PQresultStatus(res);
+	for (attempt = 0;
+	     attempt < DB_RETRIES && st == PGRES_FATAL_ERROR && should_retry(link->conn, res);
+	     attempt++) {
+		PQclear(res);
+		res = PQexecPrepared(link->conn, statement, n_params, params, NULL, NULL, 0);
+		st = PQresultStatus(res);
 	}
 	arena_defer(req->arena, clear_result, res);
-	st = PQresultStatus(res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		db_problem(req, c, res);
+		db_problem(req, link, res);
 		return NULL;
 	}
 	return res;
@@ -247,36 +301,41 @@ static PGresult *db_call_on(PGconn *c, struct request *req, const char *statemen
 PGresult *db_call(struct request *req, const char *statement, int n_params,
 		  const char *const *params)
 {
-	return db_call_on(conn, req, statement, n_params, params);
+	return db_call_on(&primary, req, statement, n_params, params);
 }
 
 /* $1..$3 = the actor id, request id and client address, then params. */
-static PGresult *db_call_as_on(PGconn *c, struct request *req, const char *statement, int n_params,
-			       const char *const *params)
+static PGresult *db_call_as_on(struct db_link *link, struct request *req, const char *statement,
+			       int n_params, const char *const *params)
 {
 	const char *all[DB_MAX_PARAMS];
 	int i;
 
-	if (n_params + 3 > DB_MAX_PARAMS)
-		abort();
+	/* A handler passing more than the array holds is our bug: refuse it, keep the worker. */
+	if (n_params < 0 || n_params + 3 > DB_MAX_PARAMS) {
+		log_msg("error", req->request_id, "bug: %s called with %d parameters", statement,
+			n_params);
+		problem(req, 500, PROBLEM_INTERNAL, "An internal error occurred.");
+		return NULL;
+	}
 	all[0] = req->caller_id;
 	all[1] = req->request_id;
 	all[2] = req->client_addr;
 	for (i = 0; i < n_params; i++)
 		all[i + 3] = params[i];
-	return db_call_on(c, req, statement, n_params + 3, all);
+	return db_call_on(link, req, statement, n_params + 3, all);
 }
 
 PGresult *db_call_as(struct request *req, const char *statement, int n_params,
 		     const char *const *params)
 {
-	return db_call_as_on(conn, req, statement, n_params, params);
+	return db_call_as_on(&primary, req, statement, n_params, params);
 }
 
 PGresult *db_call_reports_as(struct request *req, const char *statement, int n_params,
 			     const char *const *params)
 {
-	return db_call_as_on(reports_conn ? reports_conn : conn, req, statement, n_params, params);
+	return db_call_as_on(reports.conn ? &reports : &primary, req, statement, n_params, params);
 }
 
 int db_respond(struct request *req, PGresult *res, int status)
@@ -320,7 +379,7 @@ int db_statements_each(const char *sql, int (*fn)(const char *name, const char *
 		text = strndup(name_end + 1,
 			       next ? (size_t)(next - name_end - 1) : strlen(name_end + 1));
 		if (!text)
-			abort();
+			return -1; /* out of memory: the statements count as not prepared */
 		rc = fn(name_buf, text, ctx);
 		free(text);
 		if (rc)

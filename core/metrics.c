@@ -29,6 +29,7 @@ struct shared_metrics {
 	uint64_t jwt_refused[MAX_REFUSAL_LABELS];
 	uint64_t db_reconnects;
 	uint64_t db_errors;
+	uint64_t password_checks;
 	uint64_t workers_started;
 	uint64_t workers_restarted;
 	int64_t busy;
@@ -109,6 +110,10 @@ void metrics_db_reconnect(void)
 void metrics_db_error(void)
 {
 	ADD(shared->db_errors, 1);
+}
+void metrics_password_check(void)
+{
+	ADD(shared->password_checks, 1);
 }
 void metrics_worker_started(void)
 {
@@ -199,11 +204,14 @@ void metrics_render(struct buf *out)
 		   "# TYPE cansd_pool_worker_restarts_total counter\n"
 		   "cansd_pool_worker_restarts_total %llu\n"
 		   "# TYPE cansd_db_reconnects_total counter\ncansd_db_reconnects_total %llu\n"
-		   "# TYPE cansd_db_errors_total counter\ncansd_db_errors_total %llu\n",
+		   "# TYPE cansd_db_errors_total counter\ncansd_db_errors_total %llu\n"
+		   "# TYPE cansd_login_password_checks_total counter\n"
+		   "cansd_login_password_checks_total %llu\n",
 		   (long long)__atomic_load_n(&shared->pool_size, __ATOMIC_RELAXED),
 		   (long long)__atomic_load_n(&shared->busy, __ATOMIC_RELAXED),
 		   (unsigned long long)load(&shared->workers_started),
 		   (unsigned long long)load(&shared->workers_restarted),
 		   (unsigned long long)load(&shared->db_reconnects),
-		   (unsigned long long)load(&shared->db_errors));
+		   (unsigned long long)load(&shared->db_errors),
+		   (unsigned long long)load(&shared->password_checks));
 }

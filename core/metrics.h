@@ -23,6 +23,8 @@ void metrics_request(size_t route_index, int status, double seconds);
 void metrics_jwt_refused(int reason);
 void metrics_db_reconnect(void);
 void metrics_db_error(void);
+/* A login's password was checked (PBKDF2 run): throttled attempts never count. */
+void metrics_password_check(void);
 void metrics_worker_started(void);
 void metrics_worker_restarted(void);
 void metrics_set_pool_size(int workers);

@@ -220,8 +220,11 @@ void response_header(struct request *req, const char *name, const char *value)
 {
 	struct response *r = &req->response;
 
-	if (r->n_headers == RESPONSE_MAX_HEADERS)
-		abort();
+	/* More headers than a response holds is our bug: answered as a 500, never a crash. */
+	if (r->n_headers == RESPONSE_MAX_HEADERS) {
+		r->headers_overflowed = true;
+		return;
+	}
 	r->headers[r->n_headers].name = name;
 	r->headers[r->n_headers].value = value;
 	r->n_headers++;

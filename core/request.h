@@ -30,6 +30,7 @@ struct response {
 	const char *content_type;
 	struct header headers[RESPONSE_MAX_HEADERS];
 	int n_headers;
+	bool headers_overflowed; /* a header was dropped: the dispatcher answers 500 instead */
 	struct buf body;
 };
 

@@ -130,7 +130,8 @@ void worker_set_routes(const struct route *table, size_t count)
 	route_count = count;
 }
 
-static void handle(FCGX_Request *fr, struct arena *arena)
+/* Returns whether the request's body is still unread (refused before reading it). */
+static bool handle(FCGX_Request *fr, struct arena *arena)
 {
 	struct request req;
 
@@ -144,18 +145,26 @@ static void handle(FCGX_Request *fr, struct arena *arena)
 		dispatch(&req, route_table, route_count);
 	}
 	write_response(fr, &req);
+	return req.content_length > 0 && !req.body;
 }
 
 /*
  * libfcgi closes a connection by shutting down its side and waiting (up to
  * 2 s) for nginx to close first, so no unread input turns the close into a
  * reset. Reading the input to its end first makes that wait pointless, and
- * skipping it frees the worker for the next request at once.
+ * skipping it frees the worker for the next request at once. A body refused
+ * unread (an unauthenticated upload, nginx streaming it) is not drained:
+ * that would wait for the whole upload. libfcgi's close sends the end of
+ * the response, and nginx, which then has its answer, closes at once.
  */
-static void finish(FCGX_Request *fr)
+static void finish(FCGX_Request *fr, bool body_unread)
 {
 	char discard[4096];
 
+	if (body_unread) {
+		FCGX_Finish_r(fr);
+		return;
+	}
 	while (FCGX_GetStr(discard, sizeof(discard), fr->in) > 0)
 		;
 	if (FCGX_GetError(fr->in) == 0)
@@ -209,8 +218,7 @@ int worker_main(int listen_fd)
 			continue;
 		}
 		metrics_busy(1);
-		handle(&fr, arena);
-		finish(&fr);
+		finish(&fr, handle(&fr, arena));
 		arena_reset(arena);
 		metrics_busy(-1);
 	}

@@ -18,6 +18,8 @@
 #include "../core/config.h"
 #include "../core/db.h"
 #include "../core/json_schema.h"
+#include "../core/log.h"
+#include "../core/metrics.h"
 #include "../core/problem.h"
 #include "common.h"
 #include "handlers.h"
@@ -51,13 +53,16 @@ static const char *token_digest(struct request *req, const char *token)
 	return hex;
 }
 
+/* NULL when the random generator fails: the caller answers 503, the worker lives. */
 static const char *new_refresh_token(struct request *req)
 {
 	unsigned char raw[REFRESH_TOKEN_BYTES];
 	char *token = arena_alloc(req->arena, 3 + 4 * REFRESH_TOKEN_BYTES / 3 + 4);
 
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		abort();
+	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+		log_msg("error", req->request_id, "RAND_bytes failed: no refresh token issued");
+		return NULL;
+	}
 	memcpy(token, "rt_", 3);
 	base64_encode(raw, sizeof(raw), token + 3, BASE64_URL);
 	return token;
@@ -82,16 +87,28 @@ static int token_pair(struct request *req, const char *user_id, const char *refr
 	return response_json(req, 200, body.data, body.len);
 }
 
+static int no_randomness(struct request *req)
+{
+	return problem(req, 503, PROBLEM_UNAVAILABLE,
+		       "Could not issue a token; try again shortly.");
+}
+
 static int login_refused(struct request *req)
 {
 	response_header(req, "WWW-Authenticate", "Bearer realm=\"cansd\"");
 	return problem(req, 401, PROBLEM_UNAUTHENTICATED, "The username or password is wrong.");
 }
 
+/*
+ * cansd.login_attempt counts the attempt as a failure before the password
+ * is checked, in one locked step, so parallel guesses cannot outrun the
+ * budget; a throttled attempt gets 429 and no PBKDF2 run. A success takes
+ * its count back (cansd.session_start).
+ */
 int auth_login(struct request *req)
 {
-	const char *params[5];
-	const char *user_id, *stored, *refresh;
+	const char *params[6];
+	const char *user_id, *stored, *refresh, *attempt;
 	char *username;
 	json_t *body;
 	PGresult *res;
@@ -106,7 +123,7 @@ int auth_login(struct request *req)
 		username[i] = (char)tolower((unsigned char)username[i]);
 	params[0] = username;
 	params[1] = req->client_addr;
-	if (!(res = db_call(req, "login_lookup", 2, params)))
+	if (!(res = db_call(req, "login_attempt", 2, params)))
 		return req->response.status;
 	if (!PQgetisnull(res, 0, 3)) {
 		response_header(req, "Retry-After",
@@ -116,6 +133,8 @@ int auth_login(struct request *req)
 	}
 	user_id = PQgetisnull(res, 0, 0) ? NULL : PQgetvalue(res, 0, 0);
 	stored = PQgetisnull(res, 0, 1) ? NULL : PQgetvalue(res, 0, 1);
+	attempt = PQgetvalue(res, 0, 4);
+	metrics_password_check();
 	if (stored) {
 		ok = password_verify(json_string_value(json_object_get(body, "password")), stored);
 	} else {
@@ -124,38 +143,39 @@ int auth_login(struct request *req)
 		ok = false;
 	}
 	ok = ok && user_id && strcmp(PQgetvalue(res, 0, 2), "t") == 0;
-	if (!ok) {
-		if (!db_call(req, "login_failed", 2, params))
-			return req->response.status;
-		return login_refused(req);
-	}
-	refresh = new_refresh_token(req);
+	if (!ok)
+		return login_refused(req); /* already counted by login_attempt */
+	if (!(refresh = new_refresh_token(req)))
+		return no_randomness(req);
 	params[0] = user_id;
 	params[1] = token_digest(req, refresh);
 	params[2] = arena_printf(req->arena, "%ld", config->refresh_ttl);
 	params[3] = req->request_id;
 	params[4] = req->client_addr;
-	if (!db_call(req, "session_start", 5, params))
+	params[5] = attempt;
+	if (!db_call(req, "session_start", 6, params))
 		return req->response.status;
 	return token_pair(req, user_id, refresh);
 }
 
 int auth_refresh(struct request *req)
 {
-	const char *params[5], *refresh;
+	const char *params[6], *refresh;
 	json_t *body;
 	PGresult *res;
 	int status;
 
 	if ((status = json_body(req, refresh_fields, &body)))
 		return status;
-	refresh = new_refresh_token(req);
+	if (!(refresh = new_refresh_token(req)))
+		return no_randomness(req);
 	params[0] = token_digest(req, json_string_value(json_object_get(body, "refresh_token")));
 	params[1] = token_digest(req, refresh);
 	params[2] = arena_printf(req->arena, "%ld", config->refresh_ttl);
 	params[3] = req->request_id;
 	params[4] = req->client_addr;
-	if (!(res = db_call(req, "session_refresh", 5, params)))
+	params[5] = arena_printf(req->arena, "%ld", config->refresh_family_max_age);
+	if (!(res = db_call(req, "session_refresh", 6, params)))
 		return req->response.status;
 	if (PQgetisnull(res, 0, 0)) {
 		response_header(req, "WWW-Authenticate",

@@ -9,6 +9,7 @@
 #include "../auth/password.h"
 #include "../core/db.h"
 #include "../core/json_schema.h"
+#include "../core/log.h"
 #include "../core/problem.h"
 #include "../core/roles.h"
 #include "common.h"
@@ -62,19 +63,27 @@ int users_get(struct request *req)
 	return db_respond(req, db_call_as(req, "users_get", 1, req->path_params), 200);
 }
 
-/* The stored hash, or NULL when the body sets no password; removes it from body. */
-static const char *take_password(struct request *req, json_t *body)
+/*
+ * Sets *hash to the stored form of the body's password (NULL when it sets
+ * none) and removes the password from body. A hashing failure (OpenSSL out
+ * of memory) is a 500 for this request only: the worker lives on.
+ */
+static int take_password(struct request *req, json_t *body, const char **hash)
 {
 	const char *password = json_string_value(json_object_get(body, "password"));
-	char *hash;
+	char *out;
 
+	*hash = NULL;
 	if (!password)
-		return NULL;
-	hash = arena_alloc(req->arena, PASSWORD_HASH_MAX);
-	if (password_hash(password, PASSWORD_ITERATIONS, hash, PASSWORD_HASH_MAX))
-		abort();
+		return 0;
+	out = arena_alloc(req->arena, PASSWORD_HASH_MAX);
+	if (password_hash(password, PASSWORD_ITERATIONS, out, PASSWORD_HASH_MAX)) {
+		log_msg("error", req->request_id, "password hashing failed");
+		return problem(req, 500, PROBLEM_INTERNAL, "The password could not be stored.");
+	}
 	json_object_del(body, "password");
-	return hash;
+	*hash = out;
+	return 0;
 }
 
 int users_create(struct request *req)
@@ -85,7 +94,8 @@ int users_create(struct request *req)
 
 	if ((status = json_body(req, create_fields, &body)))
 		return status;
-	params[1] = take_password(req, body);
+	if ((status = take_password(req, body, &params[1])))
+		return status;
 	params[0] = json_text(req, body);
 	return db_respond(req, db_call_as(req, "users_create", 2, params), 201);
 }
@@ -108,7 +118,8 @@ int users_update(struct request *req)
 	if ((status = if_match_version(req, &params[2])))
 		return status;
 	params[0] = req->path_params[0];
-	params[3] = take_password(req, body);
+	if ((status = take_password(req, body, &params[3])))
+		return status;
 	params[1] = json_text(req, body);
 	return db_respond(req, db_call_as(req, "users_update", 4, params), 200);
 }

@@ -7,17 +7,14 @@ SELECT id, active, roles, certified, username, full_name, email, supervisor_id, 
        certified_until, missing
 FROM cansd.identity($1, $2)
 
--- name: login_lookup
-SELECT user_id, password_hash, active, retry_after FROM cansd.login_lookup($1, $2)
-
--- name: login_failed
-SELECT cansd.login_failed($1, $2)
+-- name: login_attempt
+SELECT user_id, password_hash, active, retry_after, attempt_id FROM cansd.login_attempt($1, $2)
 
 -- name: session_start
-SELECT cansd.session_start($1, $2, $3, $4, $5)
+SELECT cansd.session_start($1, $2, $3, $4, $5, $6)
 
 -- name: session_refresh
-SELECT user_id, reason FROM cansd.session_refresh($1, $2, $3, $4, $5)
+SELECT user_id, reason FROM cansd.session_refresh($1, $2, $3, $4, $5, $6)
 
 -- name: session_end
 SELECT cansd.session_end($1, $2, $3, $4)

@@ -114,7 +114,8 @@ CREATE OR REPLACE FUNCTION cansd.api_account_requests_approve(actor bigint, requ
 LANGUAGE plpgsql AS $$
 DECLARE
 	a cansd.account_requests;
-	u cansd.users;
+	u cansd.users_public;
+	new_id bigint;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
 	a := cansd.account_request_for_decision(ar_id);
@@ -129,7 +130,8 @@ BEGIN
 	INSERT INTO cansd.users (username, full_name, email, roles, supervisor_id, program,
 	                         password_hash)
 	VALUES (a.username, a.full_name, a.email, ARRAY['worker'], a.supervisor_id, a.program, NULL)
-	RETURNING * INTO u;
+	RETURNING id INTO new_id;
+	SELECT * INTO u FROM cansd.users_public WHERE id = new_id;
 	UPDATE cansd.account_requests SET status = 'approved', user_id = u.id,
 		decided_by = cansd.current_user_id(), decided_at = now(), updated_at = now()
 	WHERE id = a.id;

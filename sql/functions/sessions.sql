@@ -4,6 +4,12 @@
 -- there is a user in the request context, so they are SECURITY DEFINER and
 -- do exactly one thing each.
 
+-- Signatures that changed (issue 14): the old ones go first.
+DROP FUNCTION IF EXISTS cansd.login_lookup(text, text);
+DROP FUNCTION IF EXISTS cansd.login_failed(text, text);
+DROP FUNCTION IF EXISTS cansd.session_start(bigint, bytea, integer, text, text);
+DROP FUNCTION IF EXISTS cansd.session_refresh(bytea, bytea, integer, text, text);
+
 -- The caller as every request needs it: one row, one round trip, plain
 -- columns (C builds the /me JSON: json_build_object here cost 40% of the
 -- lookup). plpgsql so its plan is cached per session; it runs on every
@@ -30,51 +36,88 @@ BEGIN
 END
 $$;
 
--- Login step 1: the stored hash and whether this username or address is
--- over its failure budget (10 per username in 15 minutes, 30 per address in
--- a minute). Unknown users come back as a row with a NULL id, so the caller
--- spends the same time on them.
-CREATE OR REPLACE FUNCTION cansd.login_lookup(uname text, addr text,
-	OUT user_id bigint, OUT password_hash text, OUT active boolean, OUT retry_after integer)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	WITH by_user AS (
-		SELECT count(*) AS n, min(at) AS oldest FROM cansd.login_failures
-		WHERE username = uname AND at > now() - interval '15 minutes'),
-	by_addr AS (
-		SELECT count(*) AS n, min(at) AS oldest FROM cansd.login_failures
-		WHERE client_addr = addr AND at > now() - interval '1 minute')
-	SELECT u.id, u.password_hash, u.active,
-	       greatest(
-	           CASE WHEN by_user.n >= 10 THEN ceil(extract(epoch FROM
-	               by_user.oldest + interval '15 minutes' - now()))::integer END,
-	           CASE WHEN by_addr.n >= 30 THEN ceil(extract(epoch FROM
-	               by_addr.oldest + interval '1 minute' - now()))::integer END)
-	FROM by_user, by_addr LEFT JOIN cansd.users u ON u.username = uname
+-- A login attempt, counted before its password is checked. Under a lock
+-- per client address, one step counts that address's recent failures (at
+-- most 30 a minute) and those of this username from this address (at most
+-- 10 in 15 minutes) and, when under both, records this attempt as a failure
+-- at once: parallel attempts queue on the lock, so no more than the budget
+-- ever reach the password check. Over budget, retry_after is set and nothing
+-- is recorded (a throttled attempt costs no budget, and is not checked). A
+-- success removes its record (cansd.session_start). Another address's
+-- failures never count here: nobody locks a user out from elsewhere.
+-- Unknown users come back as a row with a NULL id, so the caller spends the
+-- same time on them.
+CREATE OR REPLACE FUNCTION cansd.login_attempt(uname text, addr text,
+	OUT attempt_id bigint, OUT user_id bigint, OUT password_hash text, OUT active boolean,
+	OUT retry_after integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+DECLARE
+	pair_n integer;
+	pair_oldest timestamptz;
+	addr_n integer;
+	addr_oldest timestamptz;
+BEGIN
+	uname := left(uname, 200);
+	PERFORM pg_advisory_xact_lock(hashtextextended('cansd.login:' || addr, 0));
+	SELECT count(*), min(f.at) INTO pair_n, pair_oldest FROM cansd.login_failures f
+	WHERE f.username = uname AND f.client_addr = addr AND f.at > now() - interval '15 minutes';
+	SELECT count(*), min(f.at) INTO addr_n, addr_oldest FROM cansd.login_failures f
+	WHERE f.client_addr = addr AND f.at > now() - interval '1 minute';
+	retry_after := greatest(
+		CASE WHEN pair_n >= 10 THEN greatest(1, ceil(extract(epoch FROM
+			pair_oldest + interval '15 minutes' - now())))::integer END,
+		CASE WHEN addr_n >= 30 THEN greatest(1, ceil(extract(epoch FROM
+			addr_oldest + interval '1 minute' - now())))::integer END);
+	IF retry_after IS NOT NULL THEN
+		RETURN;
+	END IF;
+	INSERT INTO cansd.login_failures (username, client_addr) VALUES (uname, addr)
+	RETURNING id INTO attempt_id;
+	-- Old failures go a few at a time, so no attempt pays for a backlog.
+	DELETE FROM cansd.login_failures WHERE id IN (
+		SELECT f.id FROM cansd.login_failures f
+		WHERE f.at < now() - interval '1 day' ORDER BY f.at LIMIT 100);
+	SELECT u.id, u.password_hash, u.active INTO user_id, password_hash, active
+	FROM cansd.users u WHERE u.username = uname;
+END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.login_failed(uname text, addr text) RETURNS void
-LANGUAGE sql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	INSERT INTO cansd.login_failures (username, client_addr) VALUES (left(uname, 200), addr);
-	DELETE FROM cansd.login_failures WHERE at < now() - interval '1 day';
-$$;
-
--- Starts a new refresh-token family for a successful login.
+-- Starts a new refresh-token family for a successful login: the attempt was
+-- no failure after all, and this pair's earlier failures are forgiven.
 CREATE OR REPLACE FUNCTION cansd.session_start(uid bigint, token_hash bytea, ttl_seconds integer,
-	request_id text, addr text) RETURNS void
+	request_id text, addr text, attempt bigint) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 BEGIN
 	PERFORM cansd.begin_request(uid, request_id, addr);
+	DELETE FROM cansd.login_failures f
+	WHERE f.id = attempt
+	   OR (f.client_addr = addr
+	       AND f.username = (SELECT u.username FROM cansd.users u WHERE u.id = uid));
 	INSERT INTO cansd.refresh_tokens (family_id, user_id, token_hash, expires_at)
 	VALUES (gen_random_uuid(), uid, token_hash, now() + make_interval(secs => ttl_seconds));
+	PERFORM cansd.purge_refresh_tokens();
 	PERFORM cansd.audit('login', 'user', uid::text);
 END
+$$;
+
+-- Refresh tokens that can never be used again go a few at a time: expired
+-- for a day, or revoked for a day. A spent token stays until then, because
+-- presenting it again is how a stolen family is detected and revoked.
+CREATE OR REPLACE FUNCTION cansd.purge_refresh_tokens() RETURNS void
+LANGUAGE sql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+	DELETE FROM cansd.refresh_tokens WHERE id IN (
+		(SELECT t.id FROM cansd.refresh_tokens t
+		 WHERE t.expires_at < now() - interval '1 day' LIMIT 100)
+		UNION
+		(SELECT t.id FROM cansd.refresh_tokens t
+		 WHERE t.revoked_at < now() - interval '1 day' LIMIT 100));
 $$;
 
 -- Spends a refresh token and issues its successor in the same family. A token
 -- spent before is a replay: the whole family is revoked. Returns the user id,
 -- or NULL with reason set.
 CREATE OR REPLACE FUNCTION cansd.session_refresh(old_hash bytea, new_hash bytea, ttl_seconds integer,
-	request_id text, addr text, OUT user_id bigint, OUT reason text)
+	request_id text, addr text, family_max_age integer, OUT user_id bigint, OUT reason text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 DECLARE
 	t cansd.refresh_tokens;
@@ -97,13 +140,22 @@ BEGIN
 		reason := 'revoked_or_expired';
 		RETURN;
 	END IF;
+	-- However often it rotates, a family ends family_max_age after its login.
+	IF t.family_started_at + make_interval(secs => family_max_age) <= now() THEN
+		UPDATE cansd.refresh_tokens SET revoked_at = now()
+		WHERE family_id = t.family_id AND revoked_at IS NULL;
+		reason := 'revoked_or_expired';
+		RETURN;
+	END IF;
 	IF NOT EXISTS (SELECT 1 FROM cansd.users u WHERE u.id = t.user_id AND u.active) THEN
 		reason := 'inactive';
 		RETURN;
 	END IF;
 	UPDATE cansd.refresh_tokens SET spent_at = now() WHERE id = t.id;
-	INSERT INTO cansd.refresh_tokens (family_id, user_id, token_hash, expires_at)
-	VALUES (t.family_id, t.user_id, new_hash, now() + make_interval(secs => ttl_seconds));
+	INSERT INTO cansd.refresh_tokens (family_id, family_started_at, user_id, token_hash, expires_at)
+	VALUES (t.family_id, t.family_started_at, t.user_id, new_hash,
+	        least(now() + make_interval(secs => ttl_seconds),
+	              t.family_started_at + make_interval(secs => family_max_age)));
 	user_id := t.user_id;
 END
 $$;
@@ -128,11 +180,14 @@ BEGIN
 END
 $$;
 
--- Deactivating a user revokes their sessions in the same transaction.
+-- Deactivating a user, or setting their password by any path (PATCH
+-- /users/{id}, a reset by hand, bootstrap), revokes every refresh-token
+-- family of theirs in the same transaction: a session opened with the old
+-- password, perhaps by whoever stole it, ends with it.
 CREATE OR REPLACE FUNCTION cansd.users_revoke_on_deactivate() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 BEGIN
-	IF OLD.active AND NOT NEW.active THEN
+	IF (OLD.active AND NOT NEW.active) OR OLD.password_hash IS DISTINCT FROM NEW.password_hash THEN
 		UPDATE cansd.refresh_tokens SET revoked_at = now()
 		WHERE user_id = NEW.id AND revoked_at IS NULL;
 	END IF;
@@ -140,14 +195,14 @@ BEGIN
 END
 $$;
 DROP TRIGGER IF EXISTS users_revoke_on_deactivate ON cansd.users;
-CREATE TRIGGER users_revoke_on_deactivate AFTER UPDATE OF active ON cansd.users
+CREATE TRIGGER users_revoke_on_deactivate AFTER UPDATE OF active, password_hash ON cansd.users
 	FOR EACH ROW EXECUTE FUNCTION cansd.users_revoke_on_deactivate();
 
-REVOKE ALL ON FUNCTION cansd.identity(bigint, text), cansd.login_lookup(text, text),
-	cansd.login_failed(text, text), cansd.session_start(bigint, bytea, integer, text, text),
-	cansd.session_refresh(bytea, bytea, integer, text, text),
-	cansd.session_end(bigint, bytea, text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION cansd.identity(bigint, text), cansd.login_lookup(text, text),
-	cansd.login_failed(text, text), cansd.session_start(bigint, bytea, integer, text, text),
-	cansd.session_refresh(bytea, bytea, integer, text, text),
+REVOKE ALL ON FUNCTION cansd.identity(bigint, text), cansd.login_attempt(text, text),
+	cansd.session_start(bigint, bytea, integer, text, text, bigint),
+	cansd.session_refresh(bytea, bytea, integer, text, text, integer),
+	cansd.session_end(bigint, bytea, text, text), cansd.purge_refresh_tokens() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION cansd.identity(bigint, text), cansd.login_attempt(text, text),
+	cansd.session_start(bigint, bytea, integer, text, text, bigint),
+	cansd.session_refresh(bytea, bytea, integer, text, text, integer),
 	cansd.session_end(bigint, bytea, text, text) TO cansd_app;

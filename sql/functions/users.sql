@@ -3,7 +3,18 @@
 -- context, then row-level security decides what the caller may see or
 -- change, and every change writes its audit event in the same transaction.
 
-CREATE OR REPLACE FUNCTION cansd.user_json(u cansd.users) RETURNS json
+-- cansd_app may not read users.password_hash (sql/migrations/014_security.sql),
+-- so nothing it runs may take a whole users row: functions pass rows of this
+-- view, every column but the hash. security_invoker: row-level security on
+-- users binds the caller through it.
+DROP FUNCTION IF EXISTS cansd.user_json(cansd.users);
+CREATE OR REPLACE VIEW cansd.users_public WITH (security_invoker = true) AS
+	SELECT id, username, full_name, email, roles, supervisor_id, program, active, version,
+	       created_at, updated_at
+	FROM cansd.users;
+GRANT SELECT ON cansd.users_public TO cansd_app;
+
+CREATE OR REPLACE FUNCTION cansd.user_json(u cansd.users_public) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object(
 		'id', u.id::text, 'username', u.username, 'full_name', u.full_name,
@@ -25,7 +36,7 @@ BEGIN
 	SELECT cansd.page_json(array_agg(cansd.user_json(p.u) ORDER BY (p.u).id),
 	                       array_agg((p.u).id ORDER BY (p.u).id), lim)
 	INTO result
-	FROM (SELECT u FROM cansd.users u
+	FROM (SELECT u FROM cansd.users_public u
 	      WHERE (cursor_id IS NULL OR u.id > cursor_id)
 	        AND (role_filter IS NULL OR role_filter = ANY (u.roles))
 	        AND (active_filter IS NULL OR u.active = active_filter)
@@ -39,7 +50,7 @@ LANGUAGE plpgsql AS $$
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
 	SELECT cansd.user_json(u)::text, u.version::text INTO body, etag
-	FROM cansd.users u WHERE u.id = uid;
+	FROM cansd.users_public u WHERE u.id = uid;
 END
 $$;
 -- A supervisor_id must name an active supervisor the caller can see.
@@ -71,7 +82,8 @@ CREATE OR REPLACE FUNCTION cansd.api_users_create(actor bigint, request_id text,
 	pw_hash text, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	u cansd.users;
+	u cansd.users_public;
+	new_id bigint;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
 	PERFORM cansd.check_user_fields(b);
@@ -83,7 +95,8 @@ BEGIN
 	VALUES (b->>'username', b->>'full_name', b->>'email',
 	        ARRAY(SELECT DISTINCT jsonb_array_elements_text(b->'roles')),
 	        (b->>'supervisor_id')::bigint, b->>'program', pw_hash)
-	RETURNING * INTO u;
+	RETURNING id INTO new_id;
+	SELECT * INTO u FROM cansd.users_public WHERE id = new_id;
 	PERFORM cansd.audit('user.created', 'user', u.id::text,
 		jsonb_build_object('username', u.username, 'roles', to_jsonb(u.roles)));
 	body := cansd.user_json(u)::text;
@@ -99,11 +112,12 @@ CREATE OR REPLACE FUNCTION cansd.api_users_update(actor bigint, request_id text,
 	b jsonb, if_version integer, pw_hash text, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	old cansd.users;
-	u cansd.users;
+	old cansd.users_public;
+	u cansd.users_public;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT * INTO old FROM cansd.users WHERE id = uid FOR UPDATE;
+	PERFORM 1 FROM cansd.users WHERE id = uid FOR UPDATE;
+	SELECT * INTO old FROM cansd.users_public WHERE id = uid;
 	IF NOT FOUND THEN
 		PERFORM cansd.fail('CN404', 'No such user.');
 	END IF;
@@ -124,11 +138,15 @@ BEGIN
 		                     ELSE supervisor_id END,
 		program = CASE WHEN b ? 'program' THEN b->>'program' ELSE program END,
 		active = coalesce((b->>'active')::boolean, active),
-		password_hash = coalesce(pw_hash, password_hash),
 		version = version + 1,
 		updated_at = now()
-	WHERE id = uid
-	RETURNING * INTO u;
+	WHERE id = uid;
+	-- Written, never read: the trigger users_revoke_on_deactivate ends every
+	-- refresh-token family of the user with the old password.
+	IF pw_hash IS NOT NULL THEN
+		UPDATE cansd.users SET password_hash = pw_hash WHERE id = uid;
+	END IF;
+	SELECT * INTO u FROM cansd.users_public WHERE id = uid;
 	PERFORM cansd.audit(CASE WHEN old.active AND NOT u.active THEN 'user.deactivated'
 	                         ELSE 'user.updated' END,
 		'user', u.id::text,

@@ -60,6 +60,21 @@ static void test_request_init_sets_empty_query_and_absent_length(void **state)
 	assert_int_equal(req.response.n_headers, 0);
 }
 
+/* A 17th header is a bug the dispatcher answers as 500: never an abort() that kills the worker. */
+static void test_a_header_past_the_limit_is_dropped_and_flagged_not_fatal(void **state)
+{
+	struct request req;
+	int i;
+
+	request_init(&req, *state);
+	for (i = 0; i < RESPONSE_MAX_HEADERS; i++)
+		response_header(&req, "X-Test", "v");
+	assert_false(req.response.headers_overflowed);
+	response_header(&req, "X-One-Too-Many", "v");
+	assert_true(req.response.headers_overflowed);
+	assert_int_equal(req.response.n_headers, RESPONSE_MAX_HEADERS);
+}
+
 /* ---- request_from_params ----------------------------------------------- */
 
 static void test_params_fill_every_field(void **state)
@@ -632,6 +647,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_request_init_sets_empty_query_and_absent_length),
+		T(test_a_header_past_the_limit_is_dropped_and_flagged_not_fatal),
 		T(test_params_fill_every_field),
 		T(test_params_are_copied_into_the_arena),
 		T(test_params_uri_without_query_keeps_whole_path),

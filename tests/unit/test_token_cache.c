@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +104,18 @@ static void test_oversized_token_is_refused_before_hashing(void **state)
 	free(big);
 }
 
+/* exp is the token's: exp + leeway saturates instead of wrapping (UBSan would report it). */
+static void test_expiry_arithmetic_saturates_on_huge_exp(void **state)
+{
+	(void)state;
+	assert_true(token_cache_fresh(LLONG_MAX, JWT_LEEWAY_SECONDS, NOW));
+	assert_true(token_cache_fresh(LLONG_MAX - 1, JWT_LEEWAY_SECONDS, LLONG_MAX));
+	assert_false(token_cache_fresh(LLONG_MIN, JWT_LEEWAY_SECONDS, NOW));
+	assert_false(token_cache_fresh(LLONG_MIN + 1, -JWT_LEEWAY_SECONDS, NOW));
+	assert_true(token_cache_fresh(NOW, JWT_LEEWAY_SECONDS, NOW + JWT_LEEWAY_SECONDS));
+	assert_false(token_cache_fresh(NOW, JWT_LEEWAY_SECONDS, NOW + JWT_LEEWAY_SECONDS + 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +123,7 @@ int main(void)
 		cmocka_unit_test(test_cached_token_still_expires),
 		cmocka_unit_test(test_tampered_copy_of_a_cached_token_is_refused),
 		cmocka_unit_test(test_oversized_token_is_refused_before_hashing),
+		cmocka_unit_test(test_expiry_arithmetic_saturates_on_huge_exp),
 	};
 
 	return cmocka_run_group_tests_name("token cache", tests, setup, teardown);

@@ -1,0 +1,88 @@
+-- cansd_app reads every column of cansd.users but password_hash (sql/
+-- migrations/014_security.sql); the functions it calls still work. Run as
+-- superuser on a migrated database; a mismatch raises and psql stops with a
+-- non-zero exit; everything is rolled back either way.
+\set ON_ERROR_STOP on
+\set QUIET on
+\o /dev/null
+
+BEGIN;
+
+INSERT INTO cansd.users (username, full_name, email, roles, program, password_hash)
+VALUES ('sec.test.admin', 'Security Test', 'sec@example.org', ARRAY['program_admin'], 'IPS',
+        'pbkdf2-sha256$1$c2FsdA$aGFzaA');
+
+SET ROLE cansd_app;
+
+-- Reading the hash is refused outright, whatever the row-level policies say.
+DO $$
+BEGIN
+	BEGIN
+		PERFORM password_hash FROM cansd.users;
+		RAISE EXCEPTION 'security_test: cansd_app read users.password_hash';
+	EXCEPTION WHEN insufficient_privilege THEN
+		NULL;
+	END;
+	BEGIN
+		PERFORM u FROM cansd.users u;
+		RAISE EXCEPTION 'security_test: cansd_app read whole users rows';
+	EXCEPTION WHEN insufficient_privilege THEN
+		NULL;
+	END;
+END
+$$;
+
+-- What cansd_app runs for /users, /me and login still works.
+DO $$
+DECLARE
+	uid bigint := (SELECT t FROM cansd.users_taken('sec.test.admin') t);
+	body text;
+	etag text;
+	other text;
+	got record;
+BEGIN
+	SELECT * INTO got FROM cansd.identity(uid, NULL);
+	IF got.username IS DISTINCT FROM 'sec.test.admin' THEN
+		RAISE EXCEPTION 'security_test: identity() lost its user: %', got;
+	END IF;
+	SELECT * INTO got FROM cansd.login_attempt('sec.test.admin', '192.0.2.200');
+	IF got.password_hash IS NULL OR got.user_id IS DISTINCT FROM uid THEN
+		RAISE EXCEPTION 'security_test: login_attempt() cannot read the hash: %', got;
+	END IF;
+	SELECT a.body, a.etag INTO body, etag FROM cansd.api_users_get(uid, 'r1', '::1', uid) a;
+	IF body IS NULL OR body LIKE '%password%' THEN
+		RAISE EXCEPTION 'security_test: api_users_get: %', body;
+	END IF;
+	IF cansd.api_users_list(uid, 'r2', '::1', 10, uid - 1, NULL, NULL) NOT LIKE '%sec.test.admin%' THEN
+		RAISE EXCEPTION 'security_test: api_users_list misses the admin';
+	END IF;
+	SELECT a.body INTO other FROM cansd.api_users_create(uid, 'r3', '::1',
+		'{"username":"sec.test.new","full_name":"New","email":"n@example.org",
+		  "roles":["worker"],"program":"IPS"}'::jsonb, 'pbkdf2-sha256$1$c2FsdA$aGFzaA') a;
+	IF other NOT LIKE '%sec.test.new%' THEN
+		RAISE EXCEPTION 'security_test: api_users_create: %', other;
+	END IF;
+	SELECT a.body INTO other FROM cansd.api_users_update(uid, 'r4', '::1',
+		(other::jsonb->>'id')::bigint, '{"full_name":"Renamed"}'::jsonb, NULL,
+		'pbkdf2-sha256$1$c2FsdA$bmV3') a;
+	IF other NOT LIKE '%Renamed%' THEN
+		RAISE EXCEPTION 'security_test: api_users_update: %', other;
+	END IF;
+END
+$$;
+
+RESET ROLE;
+
+-- The update above set a password: it was stored.
+DO $$
+BEGIN
+	IF (SELECT password_hash FROM cansd.users WHERE username = 'sec.test.new')
+	   IS DISTINCT FROM 'pbkdf2-sha256$1$c2FsdA$bmV3' THEN
+		RAISE EXCEPTION 'security_test: the new password was not stored';
+	END IF;
+END
+$$;
+
+ROLLBACK;
+\o
+SELECT 'security_test: ok';

@@ -1,6 +1,6 @@
 -- QC reviews and follow-ups (issue 17): QA analysts review any CANS and
 -- ask its clinician to follow up; the assignee sees and closes theirs.
--- Tables and grants: sql/migrations/014_qc_reports.sql. Every change writes
+-- Tables and grants: sql/migrations/015_qc_reports.sql. Every change writes
 -- its audit event in the same transaction. Applied at every start.
 --
 -- Who sees what (row-level security, the second line behind the route

@@ -1,7 +1,7 @@
 -- The monthly and quarterly reports (issue 17): every figure of API.md "The
 -- report body" in one call, as docs/REPORTS.md defines it (each figure's
 -- heading there is cited below). Tables and indexes:
--- sql/migrations/014_qc_reports.sql. Applied at every start; idempotent.
+-- sql/migrations/015_qc_reports.sql. Applied at every start; idempotent.
 
 -- --- the per-CANS summary (cansd.report_cans) ----------------------------------
 

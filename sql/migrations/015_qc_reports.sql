@@ -1,7 +1,7 @@
 -- Quality-control reviews and follow-ups, and the per-CANS summary the
 -- reports read (issue 17): tables, indexes and grants. Functions, policies
 -- and triggers: sql/functions/qc_reviews.sql and sql/functions/reports.sql.
--- Needs the CANS tables of 009_assessments.sql.
+-- Needs the CANS tables of 010_assessments.sql.
 
 -- A QA analyst's review of one CANS (any status); a CANS may be reviewed
 -- more than once, and each review counts in the period it was recorded.

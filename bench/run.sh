@@ -8,6 +8,14 @@
 # BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 32),
 # BENCH_WORKERS (pool size, default 6: with a database round trip per
 # request, a few more workers than cores keep both cores busy) tune it.
+#
+# PostgreSQL runs with the durability `make run` uses (fsync, synchronous
+# commit and full-page writes on: scripts/lib.sh without CANSD_PG_FAST);
+# RESULTS.md shows the settings read back from the running cluster. The
+# commit stamp says when the tree had uncommitted changes, and the load
+# average before and after is recorded: other work on the machine skews the
+# figures. At the end scripts/readme-figures.sh copies the figures into
+# README.md, so that README never carries a figure typed by hand.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,7 +33,8 @@ export CANSD_ADMIN_PASSWORD=bench-$(openssl rand -hex 8)
 # The benchmark measures the service, not nginx's per-address limiter.
 export CANSD_RATE_LIMIT_RPS=1000000
 export CANSD_WORKERS=$workers
-export CANSD_PG_FAST=1
+# The durability of `make run`: CANSD_PG_FAST would turn fsync off.
+export CANSD_PG_FAST=0
 # shellcheck source=scripts/lib.sh
 . scripts/lib.sh
 
@@ -42,6 +51,15 @@ bash -c 'set -euo pipefail; . "$1"; stack_init "$2"; pg_start; migrate; bootstra
 	bench "$root/scripts/lib.sh" "$var" >/dev/null
 
 base=http://127.0.0.1:$port
+pg_durability=$(psql_super -d cansd -At -c "SELECT string_agg(name || ' = ' || setting, ', ' ORDER BY name)
+	FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method')")
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+stamp=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo "?")
+dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | wc -l)
+if [ "$dirty" -gt 0 ]; then
+	stamp="$stamp (a dirty tree: $dirty tracked files differ from that commit; the figures are not that commit's)"
+fi
+var_fs=$(df -T "$var" | awk 'NR == 2 { print $2 }')
 token=$(curl -sf "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
 	-d "{\"username\":\"admin\",\"password\":\"$CANSD_ADMIN_PASSWORD\"}" | jq -r .access_token)
 [ -n "$token" ] && [ "$token" != null ] || { echo "bench: login failed" >&2; exit 1; }
@@ -108,6 +126,7 @@ case_id=$(bash -c '. "$1"; psql_super -d cansd -At -c "SELECT id FROM cansd.case
 	bench "$root/scripts/lib.sh")
 sup_token=$(curl -sf "$base/api/v1/auth/login" -H 'Content-Type: application/json' \
 	-d "{\"username\":\"supervisor.rivera\",\"password\":\"${CANSD_DEMO_PASSWORD:-demo-password}\"}" | jq -r .access_token)
+bash -c '. "$1"; psql_super -d cansd -c ANALYZE' bench "$root/scripts/lib.sh" >/dev/null
 wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $sup_token" "$base/api/v1/cases/$case_id" >/dev/null
 for ((round = 1; round <= rounds; round++)); do
 	measure_once case "$base/api/v1/cases/$case_id" -H "Authorization: Bearer $sup_token"
@@ -161,7 +180,13 @@ request = function()
 	return wrk.format(nil, "/api/v1/assessments/" .. ids[(n % #ids) + 1] .. "/ratings")
 end
 LUA
+# Statistics for the rows just made, as autovacuum would have them in a
+# running service: without them the pool's cached plans were made for empty
+# tables (sequential scans, a row-level security check per row scanned).
+# ANALYZE invalidates those plans; the warm-up then makes the real ones.
+bash -c '. "$1"; psql_super -d cansd -c ANALYZE' bench "$root/scripts/lib.sh" >/dev/null
 wrk -t2 -c"$conns" -d2s -H "Authorization: Bearer $w_token" "$base/api/v1/assessments/$cans_id" >/dev/null
+wrk -t2 -c"$conns" -d2s -s "$var/put.lua" "$base/api/v1/assessments/$cans_id/ratings" >/dev/null
 for ((round = 1; round <= rounds; round++)); do
 	measure_once healthz2 "$base/healthz"
 	measure_once cans_get "$base/api/v1/assessments/$cans_id" -H "Authorization: Bearer $w_token"
@@ -169,6 +194,7 @@ for ((round = 1; round <= rounds; round++)); do
 done
 for name in healthz2 cans_get cans_put; do pick_median "$name"; done
 
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 ceiling=${rps[healthz]}
 ratio() { awk -v a="$1" -v b="${2:-$ceiling}" 'BEGIN { printf "%.0f%%", 100 * a / b }'; }
 cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
@@ -177,11 +203,17 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 	cat <<MD
 # Benchmark results
 
-Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d) at $(git rev-parse --short HEAD 2>/dev/null || echo "?").
+Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d) at $stamp.
 
 Machine: $(nproc) cores ($cpu), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo),
 $(uname -sr); nginx $(nginx -v 2>&1 | sed 's/.*nginx\///'), PostgreSQL $(pg_config --version | awk '{ print $2 }').
-Everything (wrk, nginx, the pool, PostgreSQL) shares those cores.
+Everything (wrk, nginx, the pool, PostgreSQL) shares those cores. Load
+average (1, 5, 15 min) before the runs: $load_before; after: $load_after
+(a load above the core count means other work shared the machine and the
+figures are low).
+
+PostgreSQL durability, read back from the running cluster: $pg_durability
+(what \`make run\` uses; the cluster is on $var_fs, like \`./var\`).
 
 Command: \`wrk -t2 -c$conns -d${duration}s --latency URL\`, $rounds rounds per route
 (interleaved), one nginx worker, FastCGI over a unix socket without
@@ -236,3 +268,4 @@ MD
 	if [ -f bench/RESULTS-reports.md ]; then cat bench/RESULTS-reports.md; fi
 } >bench/RESULTS.md
 cat bench/RESULTS.md
+scripts/readme-figures.sh

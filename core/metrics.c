@@ -2,7 +2,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "arena.h"
 
@@ -22,6 +24,14 @@ struct route_counters {
 	uint64_t latency_micros;
 };
 
+/* As many as the pool forks at most (fcgi/pool.c POOL_MAX_WORKERS). */
+#define MAX_WORKER_SLOTS 256
+
+struct worker_counters {
+	int64_t pid; /* 0: the slot was never used */
+	uint64_t requests;
+};
+
 /* Refusal reasons the caller may name at start; more are counted as the last. */
 #define MAX_REFUSAL_LABELS 32
 
@@ -34,6 +44,7 @@ struct shared_metrics {
 	uint64_t workers_restarted;
 	int64_t busy;
 	int64_t pool_size;
+	struct worker_counters workers[MAX_WORKER_SLOTS];
 	struct route_counters routes[]; /* n_routes + 1 */
 };
 
@@ -43,6 +54,9 @@ static size_t n_route_slots;
 static const char *const *route_labels;
 static const char *const *refusal_labels;
 static size_t n_refusal_labels;
+/* This process's pool slot (-1 in the master), and whether it is serving a scrape. */
+static int worker_slot = -1;
+static bool scraping;
 
 int metrics_init(const char *const *route_label, size_t n_routes, const char *const *refusal_label,
 		 size_t n_refusals)
@@ -93,6 +107,18 @@ void metrics_request(size_t route_index, int status, double seconds)
 			ADD(rc->latency_buckets[i], 1);
 	ADD(rc->latency_count, 1);
 	ADD(rc->latency_micros, (uint64_t)(seconds * 1e6));
+	if (worker_slot >= 0 && !scraping)
+		ADD(shared->workers[worker_slot].requests, 1);
+	scraping = false;
+}
+
+void metrics_worker_slot(int slot)
+{
+	if (!shared || slot < 0 || slot >= MAX_WORKER_SLOTS)
+		return;
+	worker_slot = slot;
+	__atomic_store_n(&shared->workers[slot].requests, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&shared->workers[slot].pid, (int64_t)getpid(), __ATOMIC_RELAXED);
 }
 
 void metrics_jwt_refused(int reason)
@@ -214,4 +240,19 @@ void metrics_render(struct buf *out)
 		   (unsigned long long)load(&shared->db_reconnects),
 		   (unsigned long long)load(&shared->db_errors),
 		   (unsigned long long)load(&shared->password_checks));
+	buf_puts(out, "# HELP cansd_pool_worker_requests_total Requests served by each worker "
+		      "of the pool (scrapes of /metrics not counted); pid is the process "
+		      "in that slot now.\n"
+		      "# TYPE cansd_pool_worker_requests_total counter\n");
+	for (i = 0; i < MAX_WORKER_SLOTS; i++) {
+		int64_t pid = __atomic_load_n(&shared->workers[i].pid, __ATOMIC_RELAXED);
+
+		if (pid)
+			buf_printf(out,
+				   "cansd_pool_worker_requests_total{worker=\"%zu\",pid=\"%lld\"} "
+				   "%llu\n",
+				   i, (long long)pid,
+				   (unsigned long long)load(&shared->workers[i].requests));
+	}
+	scraping = true; /* the request being served now is this scrape */
 }

@@ -26,6 +26,13 @@ void metrics_db_error(void);
 /* A login's password was checked (PBKDF2 run): throttled attempts never count. */
 void metrics_password_check(void);
 void metrics_worker_started(void);
+/*
+ * In a worker just forked into pool slot (0-based): its requests are then
+ * counted per worker, as cansd_pool_worker_requests_total{worker,pid}. A
+ * scrape of /metrics is not counted there, so reading the counts never
+ * changes them.
+ */
+void metrics_worker_slot(int slot);
 void metrics_worker_restarted(void);
 void metrics_set_pool_size(int workers);
 void metrics_busy(int delta);

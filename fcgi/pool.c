@@ -27,13 +27,14 @@ static void on_child(int sig)
 	(void)sig; /* only wakes sigsuspend */
 }
 
-static pid_t spawn(int listen_fd, int (*worker)(int))
+static pid_t spawn(int listen_fd, int (*worker)(int), int slot)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		sigset_t none;
 
+		metrics_worker_slot(slot);
 		signal(SIGCHLD, SIG_DFL);
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
@@ -93,10 +94,16 @@ static void reap(pid_t *pids, int n)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (!stop_requested)
-			log_error("worker %d ended (%s %d); restarting it", (int)pid,
-				  WIFSIGNALED(status) ? "signal" : "status",
-				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		/*
+		 * One line per death, always in this form: scripts/test.sh fails a
+		 * run on any "worker died: pid N" no test caused on purpose.
+		 */
+		if (!stop_requested && WIFSIGNALED(status))
+			log_error("worker died: pid %d, killed by signal %d (%s); restarting it",
+				  (int)pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
+		else if (!stop_requested)
+			log_error("worker died: pid %d, exit status %d; restarting it", (int)pid,
+				  WEXITSTATUS(status));
 		forget(pids, n, pid);
 	}
 }
@@ -140,7 +147,7 @@ int pool_run(int listen_fd, int n_workers, int (*worker)(int))
 			if (started[i])
 				metrics_worker_restarted();
 			started[i] = time(NULL);
-			pids[i] = spawn(listen_fd, worker);
+			pids[i] = spawn(listen_fd, worker, i);
 		}
 		if (!stop_requested)
 			sigsuspend(&none);

@@ -12,8 +12,16 @@
 #    tests/run_from_clone.sh (`make run` from a fresh clone of HEAD in 0700
 #    directories, to /readyz and a login, stopped, started again).
 # 4. tests/demo_loopback.sh, then the static checks and the OpenAPI lint.
-# Ends with one line "N passed, N failed" (each binary and the lint count as
-# one) and exits non-zero on any failure.
+# Ends with one line "N passed, N failed, N skipped" (each binary and each
+# check counts as one passed or failed; every test case cmocka skipped counts
+# as one skipped, and is listed by name) and exits non-zero on any failure.
+# A skip is never a pass: a binary whose tests all skipped is not passed.
+#
+# A worker that dies during the run fails it: the pool logs "worker died:
+# pid N ..." (fcgi/pool.c) for every worker that ends while it is not
+# stopping, and every such line fails the run unless a test killed that
+# worker on purpose and wrote its pid, one a line, to
+# $CANSD_TEST_VAR_DIR/killed-workers before killing it.
 #
 # Integration binaries get:
 #   CANSD_TEST_BASE_URL        http://127.0.0.1:PORT
@@ -47,7 +55,9 @@ done
 
 passed=0
 failed=0
+skipped=0
 failures=()
+skips=()
 pass() {
 	passed=$((passed + 1))
 	printf 'PASS %s\n' "$1"
@@ -56,6 +66,32 @@ fail() {
 	failed=$((failed + 1))
 	failures+=("$1")
 	printf 'FAIL %s\n' "$1"
+}
+
+# Runs cmocka binary $2 (name $1) with a timeout of $3 s, then passes or
+# fails it and counts the test cases it skipped: cmocka prints
+# "[  SKIPPED ] name" for each, and "[  PASSED  ] N test(s)." at the end.
+run_cmocka() {
+	local name=$1 bin=$2 limit=$3 out rc=0 n=0 ok case
+	out=$(mktemp)
+	timeout "$limit" "$bin" 2>&1 | tee "$out" || rc=$?
+	while IFS= read -r case; do
+		skips+=("$name: $case")
+		n=$((n + 1))
+	done < <(sed -n 's/^\[  SKIPPED \] //p' "$out" | grep -v ' test(s)' | sort -u)
+	ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$out" | awk '{ s += $1 } END { print s + 0 }')
+	rm -f "$out"
+	skipped=$((skipped + n))
+	if [ "$rc" != 0 ]; then
+		[ "$rc" = 124 ] && rc="timed out after $limit s"
+		fail "$name (exit $rc)"
+	elif [ "$n" = 0 ]; then
+		pass "$name"
+	elif [ "$ok" -gt 0 ]; then
+		pass "$name ($ok passed; $n skipped, counted as skipped)"
+	else
+		printf 'SKIP %s (every test skipped)\n' "$name"
+	fi
 }
 
 # --- unit tests ----------------------------------------------------------------
@@ -69,9 +105,7 @@ for t in "${unit[@]}"; do
 		fail "$name (not built)"
 		continue
 	fi
-	rc=0
-	timeout 120 "$t" || rc=$?
-	if [ "$rc" = 0 ]; then pass "$name"; else fail "$name (exit $rc)"; fi
+	run_cmocka "$name" "$t" 120
 done
 
 # --- integration tests against a real stack --------------------------------------
@@ -181,14 +215,7 @@ if [ "${#integ[@]}" -gt 0 ]; then
 				fail "$name (not built)"
 				continue
 			fi
-			rc=0
-			timeout 300 "$t" || rc=$?
-			if [ "$rc" = 0 ]; then
-				pass "$name"
-			else
-				[ "$rc" = 124 ] && rc="timed out after 300 s"
-				fail "$name (exit $rc)"
-			fi
+			run_cmocka "$name" "$t" 300
 			# a test that restarts a component must leave it running
 			if ! pool_running || ! nginx_running || ! pg_running; then
 				fail "stack still up after $name"
@@ -212,6 +239,18 @@ if [ "${#integ[@]}" -gt 0 ]; then
 	fi
 	if pgrep -f -- "$stack_var" >/dev/null 2>&1; then
 		fail "stack stop (processes left: $(pgrep -f -- "$stack_var" | tr '\n' ' '))"
+	fi
+	# Every worker death the pool logged, but those a test caused on purpose.
+	deaths=$(grep -o 'worker died: pid [0-9]*.*' "$stack_var/log/cansd.log" 2>/dev/null || true)
+	unexpected=$(printf '%s\n' "$deaths" | awk -v killed="$stack_var/killed-workers" '
+		BEGIN { while ((getline p < killed) > 0) excused[p] = 1 }
+		/^worker died: pid / { pid = $4; sub(/,$/, "", pid); if (!(pid in excused)) print }')
+	expected=$( (grep -c . "$stack_var/killed-workers" 2>/dev/null || true) | head -n 1)
+	if [ -n "$unexpected" ]; then
+		printf '%s\n' "$unexpected"
+		fail "no worker died unexpectedly ($(printf '%s\n' "$unexpected" | grep -c .) died; see $stack_var/log/cansd.log)"
+	else
+		pass "no worker died unexpectedly (${expected:-0} killed on purpose by tests)"
 	fi
 	shopt -s nullglob
 	reports=("$stack_var"/log/asan.* "$stack_var"/log/ubsan.*)
@@ -251,14 +290,23 @@ if tests/layers/check.sh; then pass "layers point one way"; else fail "layers po
 mapfile -t c_files < <(git ls-files '*.c' '*.h' 2>/dev/null || find core fcgi auth handlers tests -name '*.[ch]')
 if clang-format --dry-run --Werror "${c_files[@]}"; then pass "clang-format"; else fail "clang-format (run make format)"; fi
 if make -s cppcheck; then pass "cppcheck"; else fail "cppcheck"; fi
+if scripts/readme-figures.sh --check; then
+	pass "README figures are bench/RESULTS.md's"
+else
+	fail "README figures are bench/RESULTS.md's (run scripts/readme-figures.sh)"
+fi
 
 # --- OpenAPI lint ----------------------------------------------------------------
 echo "== openapi lint"
 if scripts/lint-openapi.sh; then pass "openapi lint"; else fail "openapi lint"; fi
 
+if [ "$skipped" -gt 0 ]; then
+	echo "skipped (not passed):"
+	printf '  %s\n' "${skips[@]}"
+fi
 if [ "$failed" -gt 0 ]; then
 	echo "failed:"
 	printf '  %s\n' "${failures[@]}"
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -178,7 +178,7 @@ $$;
 -- GET /audit?entity_type=case&entity_id=N answers every read of case N.
 CREATE OR REPLACE FUNCTION cansd.audit_case_reads(ids bigint[], via text) RETURNS void
 LANGUAGE sql AS $$
-	SELECT cansd.audit('case.read', 'case', i::text, jsonb_build_object('via', via))
+	SELECT cansd.audit_read('case.read', 'case', i::text, jsonb_build_object('via', via))
 	FROM unnest(ids) AS i
 $$;
 

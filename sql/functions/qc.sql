@@ -131,7 +131,7 @@ BEGIN
 	      WHERE (aid IS NULL OR f.assessment_id = aid) AND (cursor_id IS NULL OR f.id > cursor_id)
 	      ORDER BY f.id LIMIT lim + 1) p;
 	IF aid IS NOT NULL THEN
-		PERFORM cansd.audit_assessment(aid, 'read', '{"via": "qc-flags"}');
+		PERFORM cansd.audit_assessment_read(aid, 'qc-flags');
 	END IF;
 	RETURN coalesce(result, cansd.page_json('{}', '{}', lim));
 END

@@ -412,6 +412,7 @@ static void test_extension_and_close_are_due_on_their_day(void **state)
 	http_free(&r);
 	snprintf(path, sizeof(path), "/api/v1/cans-due?status=met&case_id=%s", id);
 	http_call(&r, "GET", path, t.admin, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
 	http_free(&r);
 	/* out of scope: 404 by case, and absent from the caller's list */
@@ -496,6 +497,7 @@ static void test_every_read_and_change_of_a_case_is_audited(void **state)
 	assert_int_equal(audit_count(id, "case.read"), 0);
 	snprintf(path, sizeof(path), "/api/v1/cases/%s", id);
 	http_call(&r, "GET", path, t.qa_token, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
 	http_free(&r);
 	assert_int_equal(audit_count(id, "case.read"), 1);
 	/* a list writes one read per case it shows */
@@ -505,6 +507,7 @@ static void test_every_read_and_change_of_a_case_is_audited(void **state)
 	assert_int_equal(audit_count(id, "case.read"), 2);
 	/* a refused read writes nothing */
 	http_call(&r, "GET", path, t.sup2, NULL, NULL, 0);
+	assert_problem(&r, 404, "not-found");
 	http_free(&r);
 	assert_int_equal(audit_count(id, "case.read"), 2);
 	http_json(&r, "PATCH", path, t.sup1, "{\"first_contact_at\":\"2020-01-01T00:00:00Z\"}");

@@ -22,8 +22,10 @@
 
 #include <cmocka.h>
 
+#include "handlers/routes.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
+#include "tests/support/route_call.h"
 
 #define PASSWORD "correct horse battery"
 #define API "/api/v1"
@@ -833,27 +835,41 @@ static void test_certified_until_of_a_feb_29_completion_follows_the_clamped_year
 
 /*
  * A CANS route refuses an uncertified caller with 403 certification-required.
- * No route of handlers/routes.c is marked needs_certification yet (the CANS
- * endpoints are a later issue): when GET /assessments does not exist, skip.
+ * The route is the first row of handlers/routes.c that needs certification,
+ * called as a user holding the first role the row admits (worker when it
+ * admits any). Until the CANS routes land no row needs certification: then,
+ * and only then, the test skips, and scripts/test.sh reports the skip in its
+ * closing line; with the first such row it runs, with no change here.
  */
 static void test_cans_route_refuses_uncertified_caller_with_certification_required(void **state)
 {
+	const struct route *cans = NULL;
 	struct person w;
 	struct http_response r;
+	char roles[64], path[512];
+	const char *role;
 	json_t *c;
 	const char *detail;
+	size_t i;
 
 	(void)state;
-	person_new(&w, "nocert", WORKER_ROLES, NULL);
-	record_and_forget(w.id, "CANS_2_0_CERTIFICATION", add_days(today(), -5));
-	http_call(&r, "GET", API "/assessments", w.token, NULL, NULL, 0);
-	if (r.status == 404) {
-		/* No route needs certification yet: nothing to hold to the rule. */
-		http_free(&r);
-		person_free(&w);
+	for (i = 0; i < routes_count && !cans; i++)
+		if (routes[i].needs_certification)
+			cans = &routes[i];
+	if (!cans) {
+		print_message("no route of handlers/routes.c needs certification yet\n");
 		skip();
 		return;
 	}
+	role = route_first_role(cans->roles);
+	snprintf(roles, sizeof(roles), "[\"%s\"]", role ? role : "worker");
+	person_new(&w, "nocert", roles, NULL);
+	/* CANS 2.0 current, the SACWIS functionality training never taken. */
+	record_and_forget(w.id, "CANS_2_0_CERTIFICATION", add_days(today(), -5));
+	assert_non_null(route_concrete_path(cans, w.id, path, sizeof(path)));
+	route_call(&r, cans, path, w.token);
+	if (r.status != 403)
+		fprintf(stderr, "%s %s: %ld %s\n", cans->method, path, r.status, r.body);
 	assert_problem(&r, 403, "certification-required");
 	detail = str(r.json, "detail");
 	assert_non_null(strstr(detail, "SACWIS"));

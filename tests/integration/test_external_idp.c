@@ -18,6 +18,7 @@
 #undef jwt_alg
 
 #include "tests/support/http.h"
+#include "tests/support/problem_assert.h"
 
 static char *idp_pem;
 static char idp_kid[128];
@@ -64,8 +65,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A token signed with the provider's key; NULL claims are left out. */
-static char *idp_token(const char *iss, const char *aud, const char *username, const char *sub)
+/*
+ * A token signed with the provider's key; NULL claims are left out. extra,
+ * when not NULL, is a JSON object of more claims (e.g. roles).
+ */
+static char *idp_token_with(const char *iss, const char *aud, const char *username, const char *sub,
+			    const char *extra)
 {
 	jwt_t *jwt = NULL;
 	time_t now = time(NULL);
@@ -82,9 +87,18 @@ static char *idp_token(const char *iss, const char *aud, const char *username, c
 		jwt_add_grant(jwt, "sub", sub);
 	jwt_add_grant_int(jwt, "iat", now);
 	jwt_add_grant_int(jwt, "exp", now + 300);
+	if (extra && jwt_add_grants_json(jwt, extra) != 0) {
+		jwt_free(jwt);
+		return NULL;
+	}
 	token = jwt_encode_str(jwt);
 	jwt_free(jwt);
 	return token;
+}
+
+static char *idp_token(const char *iss, const char *aud, const char *username, const char *sub)
+{
+	return idp_token_with(iss, aud, username, sub, NULL);
 }
 
 static void expect_me(const char *token, long status, const char *username)
@@ -135,20 +149,48 @@ static void test_provider_key_cannot_sign_for_our_issuer(void **state)
 	expect_me(idp_token("cansd", "cansd-api", NULL, "1"), 401, NULL);
 }
 
-static void test_provider_token_has_no_say_in_roles(void **state)
+/*
+ * A worker's provider token that claims program_admin (in the shapes
+ * providers use: roles, groups, realm_access.roles, scope) is still a
+ * worker's: /me shows worker only, and an admin-only route refuses it.
+ */
+static void test_provider_roles_claim_grants_nothing(void **state)
 {
+	const char *name = test_unique("extw");
+	char *admin = http_admin_token();
+	char *id, *token;
 	struct http_response r;
-	char *token = idp_token("https://idp.example.test", "cansd-external", "admin", NULL);
 	json_t *roles;
 
 	(void)state;
+	assert_non_null(admin);
+	id = http_create_user(admin, name, "[\"worker\"]", NULL, "external idp password");
+	assert_non_null(id);
+	token = idp_token_with("https://idp.example.test", "cansd-external", name, NULL,
+			       "{\"roles\":[\"program_admin\"],\"groups\":[\"program_admin\"],"
+			       "\"realm_access\":{\"roles\":[\"program_admin\"]},"
+			       "\"scope\":\"program_admin\"}");
+	assert_non_null(token);
+
 	http_call(&r, "GET", "/api/v1/me", token, NULL, NULL, 0);
 	assert_int_equal(r.status, 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "username")), name);
 	roles = json_object_get(r.json, "roles");
 	assert_int_equal(json_array_size(roles), 1);
-	assert_string_equal(json_string_value(json_array_get(roles, 0)), "program_admin");
+	assert_string_equal(json_string_value(json_array_get(roles, 0)), "worker");
 	http_free(&r);
+
+	/* What program_admin could do, this token cannot. */
+	http_call(&r, "GET", "/api/v1/audit", token, NULL, NULL, 0);
+	assert_problem(&r, 403, "forbidden");
+	http_free(&r);
+	http_json(&r, "POST", "/api/v1/users", token, "{}");
+	assert_problem(&r, 403, "forbidden");
+	http_free(&r);
+
 	free(token);
+	free(id);
+	free(admin);
 }
 
 int main(void)
@@ -159,7 +201,7 @@ int main(void)
 		cmocka_unit_test(test_provider_token_for_an_unknown_user_is_401),
 		cmocka_unit_test(test_provider_token_with_wrong_audience_is_401),
 		cmocka_unit_test(test_provider_key_cannot_sign_for_our_issuer),
-		cmocka_unit_test(test_provider_token_has_no_say_in_roles),
+		cmocka_unit_test(test_provider_roles_claim_grants_nothing),
 	};
 
 	return cmocka_run_group_tests_name("external identity provider", tests, setup, teardown);

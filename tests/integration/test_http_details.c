@@ -91,6 +91,8 @@ static void test_head_of_one_resource_carries_its_etag(void **state)
 
 		http_call(&get, "GET", path, admin_token, NULL, NULL, 0);
 		http_call(&head, "HEAD", path, admin_token, NULL, NULL, 0);
+		assert_int_equal(get.status, 200);
+		assert_int_equal(head.status, 200);
 		assert_same_header(&get, &head, "ETag");
 		http_free(&get);
 		http_free(&head);
@@ -119,6 +121,7 @@ static void test_head_without_a_token_is_401_with_a_challenge(void **state)
 	assert_int_equal(expect_head_like_get(API "/me", NULL), 401);
 	assert_int_equal(expect_head_like_get(API "/users", "not-a-token"), 401);
 	http_call(&r, "HEAD", API "/me", NULL, NULL, NULL, 0);
+	assert_int_equal(r.status, 401);
 	challenge = http_header(&r, "WWW-Authenticate");
 	assert_non_null(challenge);
 	assert_true(strncmp(challenge, "Bearer", 6) == 0);
@@ -244,6 +247,7 @@ static void test_users_role_filter_takes_each_grantable_role(void **state)
 	}
 	/* The bootstrap admin is a program admin. */
 	http_call(&r, "GET", API "/users?limit=500&role=program_admin", admin_token, NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
 	assert_true(json_array_size(json_object_get(r.json, "items")) >= 1);
 	http_free(&r);
 }

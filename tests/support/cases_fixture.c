@@ -48,6 +48,7 @@ int cases_fixture_setup(struct team *t)
 		/* a second session: the caller of the race is the same supervisor */
 		snprintf(path, sizeof(path), "/api/v1/users/%s", t->sup1_id);
 		http_call(&r, "GET", path, t->admin, NULL, NULL, 0);
+		assert_int_equal(r.status, 200);
 		t->sup1b = http_login(json_string_value(json_object_get(r.json, "username")),
 				      PASSWORD, NULL);
 		http_free(&r);

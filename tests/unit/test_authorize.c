@@ -5,7 +5,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -13,6 +15,7 @@
 
 #include "auth/identity.h"
 #include "core/route.h"
+#include "handlers/routes.h"
 
 static int ok_handler(struct request *req)
 {
@@ -162,6 +165,92 @@ static void test_me_json_lists_certified_cans_user_only_when_current(void **stat
 	json_decref(me);
 }
 
+static const unsigned grantable[] = {ROLE_WORKER, ROLE_SUPERVISOR, ROLE_CERTIFICATION_OFFICE,
+				     ROLE_QA_ANALYST, ROLE_PROGRAM_ADMIN};
+#define N_GRANTABLE (sizeof(grantable) / sizeof(grantable[0]))
+
+static const char *problem_type(const struct fixture *f)
+{
+	static char type[128];
+	json_t *b = body(f);
+	const char *t = json_string_value(json_object_get(b, "type"));
+	const char *slash = t ? strrchr(t, '/') : NULL;
+
+	snprintf(type, sizeof(type), "%s", slash ? slash + 1 : "");
+	json_decref(b);
+	return type;
+}
+
+/*
+ * Every signed-in row of handlers/routes.c, every grantable role alone:
+ * a role outside the row's mask is 403 forbidden; a role inside it, without
+ * a current certification, is 403 certification-required exactly when the
+ * row needs certification, and passes otherwise; with a current one it
+ * passes. The counts are printed, so an empty walk is visible.
+ */
+static void test_every_row_and_role_of_the_table_is_authorized_as_declared(void **state)
+{
+	struct fixture *f = *state;
+	size_t i, k, refused = 0, cert_refused = 0, admitted = 0;
+
+	for (i = 0; i < routes_count; i++) {
+		if (routes[i].access != ACCESS_SIGNED_IN)
+			continue;
+		for (k = 0; k < N_GRANTABLE; k++) {
+			bool allowed =
+				routes[i].roles == ROLES_ANY || (routes[i].roles & grantable[k]);
+			int status;
+
+			f->id.roles = grantable[k];
+			f->id.certified = false;
+			f->id.certified_until = "2026-01-01";
+			f->id.missing = "CANS_2_0_CERTIFICATION";
+			arena_reset(f->arena);
+			request_init(&f->req, f->arena);
+			f->req.identity = &f->id;
+			f->req.route = &routes[i];
+			status = auth_authorize(&f->req);
+			if (!allowed) {
+				if (status != 403 || strcmp(problem_type(f), "forbidden") != 0)
+					fail_msg("%s %s as %s alone: %d, want 403 forbidden",
+						 routes[i].method, routes[i].path,
+						 role_name(grantable[k]), status);
+				refused++;
+				continue;
+			}
+			if (routes[i].needs_certification) {
+				if (status != 403 ||
+				    strcmp(problem_type(f), "certification-required") != 0)
+					fail_msg("%s %s as uncertified %s: %d, want 403 "
+						 "certification-required",
+						 routes[i].method, routes[i].path,
+						 role_name(grantable[k]), status);
+				cert_refused++;
+			} else if (status != 0) {
+				fail_msg("%s %s as %s: %d, want admitted", routes[i].method,
+					 routes[i].path, role_name(grantable[k]), status);
+			}
+			arena_reset(f->arena);
+			request_init(&f->req, f->arena);
+			f->req.identity = &f->id;
+			f->req.route = &routes[i];
+			f->id.roles = grantable[k] | ROLE_CERTIFIED_CANS_USER;
+			f->id.certified = true;
+			f->id.certified_until = "2027-01-01";
+			f->id.missing = "";
+			if (auth_authorize(&f->req) != 0)
+				fail_msg("%s %s as certified %s: refused", routes[i].method,
+					 routes[i].path, role_name(grantable[k]));
+			admitted++;
+		}
+	}
+	print_message("%zu (row, role) pairs refused by role, %zu refused for certification, "
+		      "%zu admitted\n",
+		      refused, cert_refused, admitted);
+	assert_true(refused > 0);
+	assert_true(admitted > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +267,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_me_json_lists_certified_cans_user_only_when_current, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_every_row_and_role_of_the_table_is_authorized_as_declared, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests_name("authorize", tests, NULL, NULL);

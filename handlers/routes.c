@@ -123,6 +123,23 @@ const struct route routes[] = {
 	       WORKER | SUPERVISOR | QA | ADMIN, true, BODY_NONE),
 	SIGNED("GET", "/api/v1/qc/flags", qc_flags_list, QA | ADMIN | SUPERVISOR, true, BODY_NONE),
 
+	/* quality control and reports (issue 17). Reviewing a CANS and asking
+	   its clinician to follow up judge its ratings, so they need a current
+	   certification like every CANS route; listing and closing follow-ups do
+	   not: a clinician whose certification lapsed must still see and close
+	   what QA asked of them. Reports hold numbers only, no CANS content. */
+	SIGNED("POST", "/api/v1/assessments/{id}/qc-reviews", qc_reviews_create, QA, true,
+	       BODY_JSON),
+	SIGNED("POST", "/api/v1/qc/follow-ups", qc_follow_ups_create, QA, true, BODY_JSON),
+	/* the assignee (any role) or a QA analyst; row-level security decides */
+	SIGNED("GET", "/api/v1/qc/follow-ups", qc_follow_ups_list, ROLES_ANY, false, BODY_NONE),
+	SIGNED("POST", "/api/v1/qc/follow-ups/{id}/close", qc_follow_ups_close, ROLES_ANY, false,
+	       BODY_NONE),
+	SIGNED("GET", "/api/v1/reports/monthly", reports_monthly, QA | ADMIN | SUPERVISOR, false,
+	       BODY_NONE),
+	SIGNED("GET", "/api/v1/reports/quarterly", reports_quarterly, QA | ADMIN | SUPERVISOR,
+	       false, BODY_NONE),
+
 	/* the audit trail */
 	SIGNED("GET", "/api/v1/audit", audit_list, ADMIN, false, BODY_NONE),
 };

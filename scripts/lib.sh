@@ -695,8 +695,9 @@ bootstrap_admin() {
 }
 
 # Demo users, training records and cases (sql/seed/demo.sql), then CANS in
-# every state (sql/seed/demo_cans.sql), when CANSD_DEMO=1 and the
-# database has no user other than admin.
+# every state (sql/seed/demo_cans.sql), then last month's report and QC data
+# (sql/seed/demo_reports.sql), when CANSD_DEMO=1 and the database has no
+# user other than admin.
 seed_demo() {
 	_cansd_paths
 	[ "${CANSD_DEMO:-0}" = 1 ] || return 0
@@ -707,7 +708,7 @@ seed_demo() {
 	hash=$(_cansd_hash_password "$password")
 	CANSD_DEMO_HASH=$hash psql_super -d cansd -v tz="$tz" -f - >/dev/null \
 		< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$CANSD_ROOT/sql/seed/demo.sql" \
-			"$CANSD_ROOT/sql/seed/demo_cans.sql") ||
+			"$CANSD_ROOT/sql/seed/demo_cans.sql" "$CANSD_ROOT/sql/seed/demo_reports.sql") ||
 		cansd_die "seeding demo data failed"
 	_cansd_box "cansd: demo data seeded (CANSD_DEMO=1); every demo user's password: $password" \
 		"supervisor.rivera  supervisor, IPS, certified" \
@@ -715,6 +716,7 @@ seed_demo() {
 		"worker.lapsing     worker, IPS, certification lapses in 19 days" \
 		"worker.lapsed      worker, IPS, certification lapsed" \
 		"worker.ifps        worker, IFPS, certified" \
+		"worker.renewal     worker, IPS, lapsed ten days after last month" \
 		"supervisor.chen    supervisor, IFPS, certified (second team)" \
 		"worker.ifps.full   worker, IFPS, certified, at the cap of 4 IFPS families" \
 		"worker.ips2        worker, IPS, certified (supervisor.chen's team)" \

@@ -79,6 +79,9 @@ int config_load(struct config *cfg, char *err, unsigned errlen)
 	cfg->fcgi_socket_group = env_or("CANSD_FCGI_SOCKET_GROUP", NULL);
 	cfg->run_as_user = env_or("CANSD_RUN_AS_USER", "nobody");
 	cfg->database_url = env_or("CANSD_DATABASE_URL", "dbname=cansd user=cansd_app");
+	cfg->reports_database_url = env_or("CANSD_REPORTS_DATABASE_URL", NULL);
+	if (cfg->reports_database_url && !*cfg->reports_database_url)
+		cfg->reports_database_url = NULL;
 	cfg->timezone = env_or("CANSD_TIMEZONE", "America/Chicago");
 	cfg->jwt_key_path = env_or("CANSD_JWT_KEY", default_key);
 	cfg->jwt_issuer = env_or("CANSD_JWT_ISSUER", "cansd");

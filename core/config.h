@@ -15,6 +15,7 @@ struct config {
 	const char *fcgi_socket_group; /* group of the unix socket (nginx's workers'); NULL: ours */
 	const char *run_as_user;       /* started as root: who the pool becomes after binding */
 	const char *database_url;      /* libpq conninfo */
+	const char *reports_database_url; /* reports only (a replica); NULL: database_url */
 	const char *timezone;
 	const char *jwt_key_path;
 	const char *jwt_issuer;

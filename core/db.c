@@ -16,41 +16,52 @@
 /* Serialization failures and deadlocks: each statement is one transaction, so retry it whole. */
 #define DB_RETRIES 2
 
-static PGconn *conn; /* the worker's one connection */
 /*
- * Whether this session holds every statement. A connect can succeed while
- * a PREPARE fails (a function missing for a moment while the SQL source is
- * re-applied): db_ensure then prepares again before the next request
- * instead of answering 500 for the rest of the worker's life.
+ * A session and whether it holds every statement. A connect can succeed
+ * while a PREPARE fails (a function missing for a moment while the SQL
+ * source is re-applied): ensuring it then prepares again before the next
+ * request instead of answering 500 for the rest of the worker's life.
  */
-static bool prepared;
+struct db_link {
+	PGconn *conn;
+	bool prepared;
+};
+
+static struct db_link primary; /* the worker's connection */
+/*
+ * Reports only (CANSD_REPORTS_DATABASE_URL, e.g. a read replica); conn is
+ * NULL when not configured, and reports then use the primary. Every
+ * statement is prepared on it too: one list, one code path.
+ */
+static struct db_link reports;
 
 static int prepare_one(const char *name, const char *text, void *ctx)
 {
-	PGresult *res = PQprepare(conn, name, text, 0, NULL);
+	PGconn *target = ctx;
+	PGresult *res = PQprepare(target, name, text, 0, NULL);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 
-	(void)ctx;
 	if (!ok)
-		log_error("prepare %s: %s", name, PQerrorMessage(conn));
+		log_error("prepare %s: %s", name, PQerrorMessage(target));
 	PQclear(res);
 	return ok ? 0 : -1;
 }
 
-static bool prepare_all(void)
+static bool prepare_all(struct db_link *link)
 {
 	PGresult *res;
 
 	/* A failed round may have left some prepared: start from none. */
-	res = PQexec(conn, "DEALLOCATE ALL");
+	res = PQexec(link->conn, "DEALLOCATE ALL");
 	PQclear(res);
-	prepared = db_statements_each(db_statements_sql, prepare_one, NULL) >= 0;
-	if (!prepared)
+	link->prepared = db_statements_each(db_statements_sql, prepare_one, link->conn) >= 0;
+	if (!link->prepared)
 		log_error("database: preparing statements failed; retried on the next request");
-	return prepared;
+	return link->prepared;
 }
 
-int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms)
+static int db_connect(struct db_link *link, const char *conninfo, const char *timezone,
+		      int statement_timeout_ms)
 {
 	char options[256];
 	const char *keys[] = {"dbname", "options", "connect_timeout", "application_name", NULL};
@@ -59,44 +70,63 @@ int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms
 	/* The programs' zone makes current_date the programs' "today". */
 	snprintf(options, sizeof(options), "-c TimeZone=%s -c statement_timeout=%d", timezone,
 		 statement_timeout_ms);
-	conn = PQconnectdbParams(keys, values, 1);
-	if (PQstatus(conn) != CONNECTION_OK) {
-		/* Keep the handle: db_ensure resets it once the database is back. */
-		log_error("database: %s", PQerrorMessage(conn));
+	link->conn = PQconnectdbParams(keys, values, 1);
+	if (PQstatus(link->conn) != CONNECTION_OK) {
+		/* Keep the handle: ensuring the link resets it once the database is back. */
+		log_error("database: %s", PQerrorMessage(link->conn));
 		return -1;
 	}
-	if (!prepare_all())
+	if (!prepare_all(link))
 		return -1;
 	return 0;
 }
 
+int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms)
+{
+	return db_connect(&primary, conninfo, timezone, statement_timeout_ms);
+}
+
+int db_open_reports(const char *conninfo, const char *timezone, int statement_timeout_ms)
+{
+	return db_connect(&reports, conninfo, timezone, statement_timeout_ms);
+}
+
 void db_close(void)
 {
-	PQfinish(conn);
-	conn = NULL;
-	prepared = false;
+	PQfinish(primary.conn);
+	primary.conn = NULL;
+	primary.prepared = false;
+	if (reports.conn)
+		PQfinish(reports.conn);
+	reports.conn = NULL;
+	reports.prepared = false;
+}
+
+static bool db_ensure_link(struct db_link *link)
+{
+	if (!link->conn)
+		return false;
+	if (PQstatus(link->conn) != CONNECTION_OK) {
+		PQreset(link->conn);
+		if (PQstatus(link->conn) != CONNECTION_OK)
+			return false;
+		metrics_db_reconnect();
+		/* Prepared statements die with their session. */
+		link->prepared = false;
+	}
+	if (PQtransactionStatus(link->conn) != PQTRANS_IDLE) {
+		PGresult *res = PQexec(link->conn, "ROLLBACK");
+
+		PQclear(res);
+	}
+	if (!link->prepared && PQstatus(link->conn) == CONNECTION_OK)
+		prepare_all(link);
+	return PQstatus(link->conn) == CONNECTION_OK && link->prepared;
 }
 
 bool db_ensure(void)
 {
-	if (!conn)
-		return false;
-	if (PQstatus(conn) != CONNECTION_OK) {
-		PQreset(conn);
-		if (PQstatus(conn) != CONNECTION_OK)
-			return false;
-		metrics_db_reconnect();
-		/* Prepared statements die with their session. */
-		prepared = false;
-	}
-	if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
-		PGresult *res = PQexec(conn, "ROLLBACK");
-
-		PQclear(res);
-	}
-	if (!prepared && PQstatus(conn) == CONNECTION_OK)
-		prepare_all();
-	return PQstatus(conn) == CONNECTION_OK && prepared;
+	return db_ensure_link(&primary);
 }
 
 bool db_ping(void)
@@ -106,7 +136,7 @@ bool db_ping(void)
 
 	if (!db_ensure())
 		return false;
-	res = PQexec(conn, "SELECT 1");
+	res = PQexec(primary.conn, "SELECT 1");
 	ok = PQresultStatus(res) == PGRES_TUPLES_OK;
 	PQclear(res);
 	return ok;
@@ -162,8 +192,9 @@ static int problem_from_raised(struct request *req, const char *state, const cha
 }
 
 /* Maps a failed result to a problem; never shows SQL text to the client. */
-static int db_problem(struct request *req, const PGresult *res)
+static int db_problem(struct request *req, struct db_link *link, const PGresult *res)
 {
+	PGconn *conn = link->conn;
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	const char *message = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
@@ -171,7 +202,7 @@ static int db_problem(struct request *req, const PGresult *res)
 	enum db_failure failure;
 	int status;
 
-	if (!res && connection_ok && !prepared) {
+	if (!res && connection_ok && !link->prepared) {
 		/* Reachable, but our statements do not prepare: not ready yet (or a broken deploy).
 		 */
 		metrics_db_error();
@@ -215,14 +246,14 @@ static int db_problem(struct request *req, const PGresult *res)
 	}
 	/* 26000 means this session lost a statement: prepare again on the next request. */
 	if (state && strcmp(state, "26000") == 0)
-		prepared = false;
+		link->prepared = false;
 	metrics_db_error();
 	log_msg("error", req->request_id, "bug: sql %s: %s", state ? state : "(no SQLSTATE)",
 		message ? message : (conn ? PQerrorMessage(conn) : ""));
 	return problem(req, 500, PROBLEM_INTERNAL, "An internal error occurred.");
 }
 
-static bool should_retry(const PGresult *res)
+static bool should_retry(PGconn *conn, const PGresult *res)
 {
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
@@ -230,44 +261,52 @@ static bool should_retry(const PGresult *res)
 	       db_sqlstate_classify(state, true) == DB_FAILURE_RETRY;
 }
 
-PGresult *db_call(struct request *req, const char *statement, int n_params,
-		  const char *const *params)
+static PGresult *db_call_on(struct db_link *link, struct request *req, const char *statement,
+			    int n_params, const char *const *params)
 {
 	PGresult *res;
 	ExecStatusType st;
 	int attempt;
 
-	if (!db_ensure()) {
-		db_problem(req, NULL);
+	if (!db_ensure_link(link)) {
+		db_problem(req, link, NULL);
 		return NULL;
 	}
-	res = PQexecPrepared(conn, statement, n_params, params, NULL, NULL, 0);
+	res = PQexecPrepared(link->conn, statement, n_params, params, NULL, NULL, 0);
 	/* A dead connection shows up on the first query after the server restarted. */
-	if (PQstatus(conn) != CONNECTION_OK && strcmp(req->method, "GET") == 0) {
+	if (PQstatus(link->conn) != CONNECTION_OK && strcmp(req->method, "GET") == 0) {
 		PQclear(res);
-		if (!db_ensure()) {
-			db_problem(req, NULL);
+		if (!db_ensure_link(link)) {
+			db_problem(req, link, NULL);
 			return NULL;
 		}
-		res = PQexecPrepared(conn, statement, n_params, params, NULL, NULL, 0);
+		res = PQexecPrepared(link->conn, statement, n_params, params, NULL, NULL, 0);
 	}
 	st = PQresultStatus(res);
-	for (attempt = 0; attempt < DB_RETRIES && st == PGRES_FATAL_ERROR && should_retry(res);
+	for (attempt = 0;
+	     attempt < DB_RETRIES && st == PGRES_FATAL_ERROR && should_retry(link->conn, res);
 	     attempt++) {
 		PQclear(res);
-		res = PQexecPrepared(conn, statement, n_params, params, NULL, NULL, 0);
+		res = PQexecPrepared(link->conn, statement, n_params, params, NULL, NULL, 0);
 		st = PQresultStatus(res);
 	}
 	arena_defer(req->arena, clear_result, res);
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-		db_problem(req, res);
+		db_problem(req, link, res);
 		return NULL;
 	}
 	return res;
 }
 
-PGresult *db_call_as(struct request *req, const char *statement, int n_params,
-		     const char *const *params)
+PGresult *db_call(struct request *req, const char *statement, int n_params,
+		  const char *const *params)
+{
+	return db_call_on(&primary, req, statement, n_params, params);
+}
+
+/* $1..$3 = the actor id, request id and client address, then params. */
+static PGresult *db_call_as_on(struct db_link *link, struct request *req, const char *statement,
+			       int n_params, const char *const *params)
 {
 	const char *all[DB_MAX_PARAMS];
 	int i;
@@ -284,7 +323,19 @@ PGresult *db_call_as(struct request *req, const char *statement, int n_params,
 	all[2] = req->client_addr;
 	for (i = 0; i < n_params; i++)
 		all[i + 3] = params[i];
-	return db_call(req, statement, n_params + 3, all);
+	return db_call_on(link, req, statement, n_params + 3, all);
+}
+
+PGresult *db_call_as(struct request *req, const char *statement, int n_params,
+		     const char *const *params)
+{
+	return db_call_as_on(&primary, req, statement, n_params, params);
+}
+
+PGresult *db_call_reports_as(struct request *req, const char *statement, int n_params,
+			     const char *const *params)
+{
+	return db_call_as_on(reports.conn ? &reports : &primary, req, statement, n_params, params);
 }
 
 int db_respond(struct request *req, PGresult *res, int status)

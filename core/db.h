@@ -15,6 +15,12 @@
 struct request;
 
 int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms);
+/*
+ * The optional second connection, for reports only (CANSD_REPORTS_DATABASE_URL:
+ * a read replica takes the long aggregate queries off the primary). Without
+ * it, db_call_reports_as uses the one connection.
+ */
+int db_open_reports(const char *conninfo, const char *timezone, int statement_timeout_ms);
 void db_close(void);
 
 /* Reconnects (and re-prepares) when the connection is bad; true when usable. */
@@ -35,6 +41,10 @@ PGresult *db_call(struct request *req, const char *statement, int n_params,
 /* db_call with the actor id, request id and client address as $1..$3. */
 PGresult *db_call_as(struct request *req, const char *statement, int n_params,
 		     const char *const *params);
+
+/* db_call_as on the reports connection when there is one (read-only work only). */
+PGresult *db_call_reports_as(struct request *req, const char *statement, int n_params,
+			     const char *const *params);
 
 /*
  * The common end of a handler: a one-row result whose first column is the

@@ -193,6 +193,10 @@ int worker_main(int listen_fd)
 
 	if (db_open(config->database_url, config->timezone, config->statement_timeout_ms))
 		log_error("worker starts without a database; it will retry per request");
+	if (config->reports_database_url &&
+	    db_open_reports(config->reports_database_url, config->timezone,
+			    config->statement_timeout_ms))
+		log_error("worker starts without its reports database; it will retry per report");
 	metrics_worker_started();
 	FCGX_Init();
 	if (FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR)) {

@@ -54,6 +54,30 @@ int services_create(struct request *req);
 int services_list(struct request *req);
 int cans_due_list(struct request *req);
 
+/* quality control reviews and follow-ups (qc_reviews.c) */
+int qc_reviews_create(struct request *req);
+int qc_follow_ups_create(struct request *req);
+int qc_follow_ups_close(struct request *req);
+int qc_follow_ups_list(struct request *req);
+
+/* reports (reports.c) */
+int reports_monthly(struct request *req);
+int reports_quarterly(struct request *req);
+/* the CANS workflow (instruments.c, assessments.c, approvals.c, qc_flags.c) */
+int instruments_get(struct request *req);
+int assessments_create(struct request *req);
+int assessments_list(struct request *req);
+int assessments_get(struct request *req);
+int assessments_put_ratings(struct request *req);
+int assessments_completeness(struct request *req);
+int assessments_history(struct request *req);
+int assessments_submit(struct request *req);
+int assessments_approve(struct request *req);
+int assessments_return(struct request *req);
+int assessments_reroute(struct request *req);
+int approvals_list(struct request *req);
+int qc_flags_list(struct request *req);
+
 /* the audit trail (audit.c) */
 int audit_list(struct request *req);
 

@@ -95,6 +95,51 @@ const struct route routes[] = {
 	SIGNED("GET", "/api/v1/cases/{id}/services", services_list,
 	       WORKER | SUPERVISOR | QA | ADMIN, false, BODY_NONE),
 
+	/* the CANS workflow (issue 16): every route but the form itself needs a
+	   current certification, supervisors' too; row-level security scopes the
+	   CANS like their cases (404 otherwise); QA analysts read and never change */
+	SIGNED("GET", "/api/v1/instruments/cans-2.0", instruments_get, ROLES_ANY, false, BODY_NONE),
+	SIGNED("POST", "/api/v1/cases/{id}/assessments", assessments_create, WORKER, true,
+	       BODY_JSON),
+	SIGNED("GET", "/api/v1/assessments", assessments_list, WORKER | SUPERVISOR | QA | ADMIN,
+	       true, BODY_NONE),
+	SIGNED("GET", "/api/v1/assessments/{id}", assessments_get, WORKER | SUPERVISOR | QA | ADMIN,
+	       true, BODY_NONE),
+	SIGNED("PUT", "/api/v1/assessments/{id}/ratings", assessments_put_ratings, WORKER, true,
+	       BODY_JSON),
+	SIGNED("GET", "/api/v1/assessments/{id}/completeness", assessments_completeness,
+	       WORKER | SUPERVISOR | QA | ADMIN, true, BODY_NONE),
+	SIGNED("POST", "/api/v1/assessments/{id}/submit", assessments_submit, WORKER, true,
+	       BODY_JSON),
+	SIGNED("GET", "/api/v1/approvals", approvals_list, SUPERVISOR, true, BODY_NONE),
+	SIGNED("POST", "/api/v1/assessments/{id}/approve", assessments_approve, SUPERVISOR, true,
+	       BODY_JSON),
+	SIGNED("POST", "/api/v1/assessments/{id}/return", assessments_return, SUPERVISOR, true,
+	       BODY_JSON),
+	/* the author (a worker) or the supervisor it is routed to */
+	SIGNED("POST", "/api/v1/assessments/{id}/reroute", assessments_reroute, WORKER | SUPERVISOR,
+	       true, BODY_JSON),
+	SIGNED("GET", "/api/v1/assessments/{id}/history", assessments_history,
+	       WORKER | SUPERVISOR | QA | ADMIN, true, BODY_NONE),
+	SIGNED("GET", "/api/v1/qc/flags", qc_flags_list, QA | ADMIN | SUPERVISOR, true, BODY_NONE),
+
+	/* quality control and reports (issue 17). Reviewing a CANS and asking
+	   its clinician to follow up judge its ratings, so they need a current
+	   certification like every CANS route; listing and closing follow-ups do
+	   not: a clinician whose certification lapsed must still see and close
+	   what QA asked of them. Reports hold numbers only, no CANS content. */
+	SIGNED("POST", "/api/v1/assessments/{id}/qc-reviews", qc_reviews_create, QA, true,
+	       BODY_JSON),
+	SIGNED("POST", "/api/v1/qc/follow-ups", qc_follow_ups_create, QA, true, BODY_JSON),
+	/* the assignee (any role) or a QA analyst; row-level security decides */
+	SIGNED("GET", "/api/v1/qc/follow-ups", qc_follow_ups_list, ROLES_ANY, false, BODY_NONE),
+	SIGNED("POST", "/api/v1/qc/follow-ups/{id}/close", qc_follow_ups_close, ROLES_ANY, false,
+	       BODY_NONE),
+	SIGNED("GET", "/api/v1/reports/monthly", reports_monthly, QA | ADMIN | SUPERVISOR, false,
+	       BODY_NONE),
+	SIGNED("GET", "/api/v1/reports/quarterly", reports_quarterly, QA | ADMIN | SUPERVISOR,
+	       false, BODY_NONE),
+
 	/* the audit trail */
 	SIGNED("GET", "/api/v1/audit", audit_list, ADMIN, false, BODY_NONE),
 };

@@ -17,6 +17,8 @@
 #   migrate           apply sql/migrations/NNN_*.sql not yet applied (creates
 #                     public.schema_migrations when missing), then apply_sql_source
 #   apply_sql_source  re-apply sql/functions/*.sql (functions, views, policies)
+#   load_instrument   load sql/data/cans-2.0-items.csv (CANSD_INSTRUMENT_FILE)
+#                     into cansd.instrument_items (called by migrate)
 #   bootstrap_admin   create user admin when missing (prints a generated password once)
 #   seed_demo         when CANSD_DEMO=1 and no user but admin exists: sql/seed/demo.sql
 #   pool_start        `$CANSD_BIN serve` in the background; waits for its socket
@@ -533,6 +535,30 @@ migrate() {
 		fi
 	done
 	apply_sql_source
+	load_instrument
+}
+
+# Loads the CANS item catalogue, the instrument's only source, at every start:
+# the CSV (header domain_code,domain_name,item_code,item_name,subject,scale,
+# min_age_months,max_age_months,rated_when; cans-2.0-items.md) is copied into
+# cansd.instrument_staging and cansd.instrument_load() (sql/functions/
+# instruments.sql) upserts domains and items in file order, in one
+# transaction. A state's licensed catalogue replaces the file: no code changes.
+load_instrument() {
+	_cansd_paths
+	local file=${CANSD_INSTRUMENT_FILE:-$CANSD_ROOT/sql/data/cans-2.0-items.csv} n
+	[ -s "$file" ] || cansd_die "the instrument file $file is missing"
+	# Fed on stdin (user postgres may not read the project tree); COPY reads
+	# its rows from the same stream up to the \. line.
+	if ! n=$({
+		printf 'SET ROLE cansd_owner;\nDELETE FROM cansd.instrument_staging;\n'
+		printf 'COPY cansd.instrument_staging (domain_code, domain_name, item_code, item_name, subject, scale, min_age_months, max_age_months, rated_when) FROM STDIN WITH (FORMAT csv, HEADER true);\n'
+		awk '{ sub(/\r$/, "") } /[^[:space:]]/ { print }' "$file"
+		printf '\\.\nSELECT cansd.instrument_load();\nRESET ROLE;\n'
+	} | psql_super -d cansd --single-transaction -At -f -); then
+		cansd_die "loading the instrument $file failed; nothing of it was applied"
+	fi
+	cansd_log "instrument loaded: $n items from ${file#"$CANSD_ROOT"/}"
 }
 
 # Applies the SQL source files (functions, views, policies, triggers and
@@ -668,8 +694,10 @@ bootstrap_admin() {
 	fi
 }
 
-# Demo users and training records (sql/seed/demo.sql) when CANSD_DEMO=1 and the
-# database has no user other than admin.
+# Demo users, training records and cases (sql/seed/demo.sql), then CANS in
+# every state (sql/seed/demo_cans.sql), then last month's report and QC data
+# (sql/seed/demo_reports.sql), when CANSD_DEMO=1 and the database has no
+# user other than admin.
 seed_demo() {
 	_cansd_paths
 	[ "${CANSD_DEMO:-0}" = 1 ] || return 0
@@ -679,7 +707,8 @@ seed_demo() {
 	password=${CANSD_DEMO_PASSWORD:-demo-password}
 	hash=$(_cansd_hash_password "$password")
 	CANSD_DEMO_HASH=$hash psql_super -d cansd -v tz="$tz" -f - >/dev/null \
-		< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$CANSD_ROOT/sql/seed/demo.sql") ||
+		< <(printf '\\getenv hash CANSD_DEMO_HASH\n'; cat "$CANSD_ROOT/sql/seed/demo.sql" \
+			"$CANSD_ROOT/sql/seed/demo_cans.sql" "$CANSD_ROOT/sql/seed/demo_reports.sql") ||
 		cansd_die "seeding demo data failed"
 	_cansd_box "cansd: demo data seeded (CANSD_DEMO=1); every demo user's password: $password" \
 		"supervisor.rivera  supervisor, IPS, certified" \
@@ -687,12 +716,14 @@ seed_demo() {
 		"worker.lapsing     worker, IPS, certification lapses in 19 days" \
 		"worker.lapsed      worker, IPS, certification lapsed" \
 		"worker.ifps        worker, IFPS, certified" \
+		"worker.renewal     worker, IPS, lapsed ten days after last month" \
 		"supervisor.chen    supervisor, IFPS, certified (second team)" \
 		"worker.ifps.full   worker, IFPS, certified, at the cap of 4 IFPS families" \
 		"worker.ips2        worker, IPS, certified (supervisor.chen's team)" \
 		"cert.office        certification_office" \
 		"qa.analyst         qa_analyst, certified" \
-		"program.admin      program_admin"
+		"program.admin      program_admin" \
+		"demo CANS          draft, submitted, returned, rerouted, approved (GET /assessments)"
 }
 
 # --- worker pool --------------------------------------------------------------

@@ -111,3 +111,66 @@ SELECT cansd.api_services_list($1, $2, $3, $4, $5, $6)
 
 -- name: cans_due_list
 SELECT cansd.api_cans_due_list($1, $2, $3, $4, $5, $6, $7)
+
+-- Quality control and reports (issue 17; sql/functions/qc_reviews.sql and
+-- reports.sql). Reports run on the reports connection (a replica when
+-- CANSD_REPORTS_DATABASE_URL is set) and write nothing.
+
+-- name: qc_reviews_create
+SELECT body FROM cansd.api_qc_reviews_create($1, $2, $3, $4, $5)
+
+-- name: qc_follow_ups_create
+SELECT body FROM cansd.api_qc_follow_ups_create($1, $2, $3, $4)
+
+-- name: qc_follow_ups_close
+SELECT body FROM cansd.api_qc_follow_ups_close($1, $2, $3, $4)
+
+-- name: qc_follow_ups_list
+SELECT cansd.api_qc_follow_ups_list($1, $2, $3, $4, $5, $6, $7, $8)
+
+-- name: reports_monthly
+SELECT cansd.api_reports_monthly($1, $2, $3, $4, $5, $6, $7, $8)
+
+-- name: reports_quarterly
+SELECT cansd.api_reports_quarterly($1, $2, $3, $4, $5, $6, $7, $8)
+-- The CANS 2.0 workflow (issue 16; sql/functions/instruments.sql,
+-- assessments.sql and qc.sql).
+
+-- name: instruments_get
+SELECT body, etag FROM cansd.api_instruments_get($1, $2, $3)
+
+-- name: assessments_create
+SELECT body, etag FROM cansd.api_assessments_create($1, $2, $3, $4, $5)
+
+-- name: assessments_list
+SELECT cansd.api_assessments_list($1, $2, $3, $4, $5, $6, $7)
+
+-- name: assessments_get
+SELECT body, etag FROM cansd.api_assessments_get($1, $2, $3, $4)
+
+-- name: assessments_put_ratings
+SELECT body, etag FROM cansd.api_assessments_put_ratings($1, $2, $3, $4, $5, $6)
+
+-- name: assessments_completeness
+SELECT body, etag FROM cansd.api_assessments_completeness($1, $2, $3, $4)
+
+-- name: assessments_history
+SELECT cansd.api_assessments_history($1, $2, $3, $4, $5, $6)
+
+-- name: assessments_submit
+SELECT body, etag FROM cansd.api_assessments_submit($1, $2, $3, $4, $5, $6)
+
+-- name: assessments_approve
+SELECT body, etag FROM cansd.api_assessments_approve($1, $2, $3, $4, $5)
+
+-- name: assessments_return
+SELECT body, etag FROM cansd.api_assessments_return($1, $2, $3, $4, $5, $6)
+
+-- name: assessments_reroute
+SELECT body, etag FROM cansd.api_assessments_reroute($1, $2, $3, $4, $5, $6)
+
+-- name: approvals_list
+SELECT cansd.api_approvals_list($1, $2, $3, $4, $5)
+
+-- name: qc_flags_list
+SELECT cansd.api_qc_flags_list($1, $2, $3, $4, $5, $6)

@@ -3,13 +3,17 @@
 -- child, extension request or closing shows at once. Scoped by the cases
 -- and members policies: the caller only ever sees their cases' children.
 
--- Hook for issue 16: 'met' when an approved CANS of that reason rates this
--- child in this case, 'pending_approval' when one is submitted and awaits
--- approval, NULL otherwise. Until CANS exist nothing is met; issue 16
--- replaces only this body with the lookup in its assessments table.
+-- 'met' when an approved CANS of that reason rates this child in this
+-- case, 'pending_approval' when one is submitted and awaits approval, NULL
+-- otherwise (issue 16: cansd.assessments).
 CREATE OR REPLACE FUNCTION cansd.cans_due_progress(cid bigint, child bigint, reason text)
 RETURNS text LANGUAGE sql STABLE AS $$
-	SELECT NULL::text
+	SELECT CASE
+		WHEN bool_or(a.status = 'approved') THEN 'met'
+		WHEN bool_or(a.status = 'submitted') THEN 'pending_approval' END
+	FROM cansd.assessments a
+	WHERE a.case_id = cid AND a.child_id = child AND a.reason = cans_due_progress.reason
+	  AND a.status IN ('approved', 'submitted')
 $$;
 
 -- Every due item on day `today` (the programs' day, cansd.today()):

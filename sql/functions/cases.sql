@@ -101,12 +101,13 @@ DROP POLICY IF EXISTS services_insert ON cansd.services;
 CREATE POLICY services_insert ON cansd.services FOR INSERT
 	WITH CHECK (cansd.case_workable_id(case_id));
 
--- Hook for issue 16: true once a CANS rates this member (the child it is
--- about, or an adult with a caregiver section). Replace this body with the
--- lookup in the assessments tables; DELETE of a rated member is then 409.
+-- True once a CANS rates this member (the child it is about, or an adult
+-- with a caregiver section or a rating); DELETE of a rated member is 409.
 CREATE OR REPLACE FUNCTION cansd.member_rated(mid bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-	SELECT false
+	SELECT EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.child_id = mid)
+	    OR EXISTS (SELECT 1 FROM cansd.assessment_caregivers c WHERE c.member_id = mid)
+	    OR EXISTS (SELECT 1 FROM cansd.assessment_ratings r WHERE r.subject_id = mid)
 $$;
 
 -- --- the case as the API shows it ---------------------------------------------

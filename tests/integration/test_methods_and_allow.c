@@ -78,6 +78,16 @@ static void expect_405(const char *method, const char *path, const char *allow)
 	char *got;
 
 	http_call(&r, method, path, admin_token, NULL, NULL, 0);
+	/*
+	 * Methods nginx refuses itself are rate-limited (zone cansd_refused,
+	 * 20/s, burst 100), and the table has more paths than that burst: wait
+	 * as Retry-After says, then ask again.
+	 */
+	for (int tries = 0; r.status == 429 && tries < 10; tries++) {
+		http_free(&r);
+		sleep(1);
+		http_call(&r, method, path, admin_token, NULL, NULL, 0);
+	}
 	if (r.status != 405)
 		fprintf(stderr, "%s %s: %ld %s\n", method, path, r.status, r.body);
 	assert_problem(&r, 405, "method-not-allowed");
@@ -120,6 +130,8 @@ static void test_trace_on_paths_outside_the_table(void **state)
 	struct http_response r;
 
 	(void)state;
+	/* the walk of the table above emptied the refused-request bucket: 5 s refill it */
+	sleep(5);
 	/* nginx's own files take GET and HEAD. */
 	expect_405("TRACE", "/api/v1/openapi.yaml", "GET, HEAD");
 	expect_405("POST", "/api/v1/openapi.yaml", "GET, HEAD");

@@ -14,7 +14,7 @@ psql_cmd=${1:?usage: check.sh PSQL-COMMAND}
 
 # name<TAB>params-passed by C (db_call_as counts +3), from every call site
 c_calls=$(cat handlers/*.c auth/*.c | perl -0777 -ne '
-	while (/\bdb_call(_as)?\s*\(\s*req\s*,\s*"([a-z0-9_]+)"\s*,\s*(\d+)\s*,/g) {
+	while (/\bdb_call(_as|_reports_as)?\s*\(\s*req\s*,\s*"([a-z0-9_]+)"\s*,\s*(\d+)\s*,/g) {
 		print "$2\t", $3 + ($1 ? 3 : 0), "\n";
 	}' | sort -u)
 # name<TAB>highest $k<TAB>called function, from sql/queries.sql

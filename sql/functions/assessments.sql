@@ -1,0 +1,845 @@
+-- CANS assessments (issue 16): scope, the age and module rules that decide
+-- which ratings a CANS needs, the lifecycle draft -> submitted -> approved
+-- (or returned -> submitted again, or rerouted while submitted), the
+-- history, and the api_* functions behind /assessments and /approvals.
+-- Tables and grants: sql/migrations/011_assessments.sql. Nothing here names
+-- an item of the instrument: items, subjects, age bounds and module
+-- triggers are rows of cansd.instrument_items (sql/data/cans-2.0-items.csv).
+--
+-- Scope, as for cases: a CANS is visible exactly when its case is (a worker
+-- their own cases, a supervisor their team's, QA analysts and program
+-- admins all), plus the supervisor a submitted CANS is routed to, who may
+-- be outside the team after a reroute; out of scope answers CN404.
+
+-- --- age and scope ----------------------------------------------------------------
+
+-- The child's age in whole months on a day, with PostgreSQL's age()
+-- semantics: a birthday on a month end (or 29 February) is reached on the
+-- last day of a shorter month.
+CREATE OR REPLACE FUNCTION cansd.age_in_months(birth date, on_day date) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT AS $$
+	SELECT (extract(year FROM age(on_day, birth)) * 12
+	        + extract(month FROM age(on_day, birth)))::integer
+$$;
+
+-- An active supervisor (read past the users policies: a worker may route
+-- to a supervisor whose row they cannot read).
+CREATE OR REPLACE FUNCTION cansd.is_active_supervisor(uid bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+	SELECT EXISTS (SELECT 1 FROM cansd.users
+	               WHERE id = uid AND active AND 'supervisor' = ANY (roles))
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.supervisor_of(uid bigint) RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+	SELECT supervisor_id FROM cansd.users WHERE id = uid
+$$;
+
+-- The supervisors a CANS was ever routed to (submitted or rerouted to them)
+-- read it, its case and its history, even outside their team and after
+-- they acted on it; only the one it is routed to now may change it. The
+-- policy is a plain indexed lookup, cheap enough to run for every row of
+-- every table whose policy asks the cases policy.
+DROP POLICY IF EXISTS assessment_routes_read ON cansd.assessment_routes;
+CREATE POLICY assessment_routes_read ON cansd.assessment_routes FOR SELECT
+	USING (supervisor_id = cansd.current_user_id());
+DROP POLICY IF EXISTS assessment_routes_insert ON cansd.assessment_routes;
+CREATE POLICY assessment_routes_insert ON cansd.assessment_routes FOR INSERT
+	WITH CHECK (EXISTS (SELECT 1 FROM cansd.assessments a
+	                    WHERE a.id = assessment_id AND a.routed_to = supervisor_id
+	                      AND (a.author_id = cansd.current_user_id()
+	                           OR EXISTS (SELECT 1 FROM cansd.assessment_events e
+	                                      WHERE e.assessment_id = a.id
+	                                        AND e.to_supervisor_id = cansd.current_user_id()))));
+DROP POLICY IF EXISTS cases_read_routed ON cansd.cases;
+CREATE POLICY cases_read_routed ON cansd.cases FOR SELECT
+	USING (EXISTS (SELECT 1 FROM cansd.assessment_routes r
+	               WHERE r.case_id = id AND r.supervisor_id = cansd.current_user_id()));
+
+CREATE OR REPLACE FUNCTION cansd.assessment_route(a cansd.assessments) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO cansd.assessment_routes (assessment_id, supervisor_id, case_id)
+	VALUES (a.id, a.routed_to, a.case_id) ON CONFLICT DO NOTHING
+$$;
+
+DROP POLICY IF EXISTS assessments_read ON cansd.assessments;
+CREATE POLICY assessments_read ON cansd.assessments FOR SELECT
+	USING (EXISTS (SELECT 1 FROM cansd.cases c WHERE c.id = case_id));
+DROP POLICY IF EXISTS assessments_insert ON cansd.assessments;
+CREATE POLICY assessments_insert ON cansd.assessments FOR INSERT
+	WITH CHECK (author_id = cansd.current_user_id()
+	            AND EXISTS (SELECT 1 FROM cansd.cases c
+	                        WHERE c.id = case_id AND c.worker_id = cansd.current_user_id()));
+-- Who may change a CANS at all; what they may change is the api_*
+-- functions' decision (the new row may be routed away from the caller).
+DROP POLICY IF EXISTS assessments_update ON cansd.assessments;
+CREATE POLICY assessments_update ON cansd.assessments FOR UPDATE
+	USING (author_id = cansd.current_user_id() OR routed_to = cansd.current_user_id())
+	WITH CHECK (true);
+
+-- Sections follow the case's links, so whoever works the case (its worker,
+-- their supervisor) adds and removes them, while the CANS is draft or
+-- returned. Write policies are per command, never FOR ALL, so that reads
+-- pay for the read policy only; their expressions are written out rather
+-- than wrapped in SQL functions, which PostgreSQL cannot inline once they
+-- hold a subquery and would then run as a function call per row.
+DROP POLICY IF EXISTS assessment_caregivers_read ON cansd.assessment_caregivers;
+CREATE POLICY assessment_caregivers_read ON cansd.assessment_caregivers FOR SELECT
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.id = assessment_id));
+DROP POLICY IF EXISTS assessment_caregivers_write ON cansd.assessment_caregivers;
+DROP POLICY IF EXISTS assessment_caregivers_insert ON cansd.assessment_caregivers;
+CREATE POLICY assessment_caregivers_insert ON cansd.assessment_caregivers FOR INSERT
+	WITH CHECK (EXISTS (SELECT 1 FROM cansd.assessments a JOIN cansd.cases c ON c.id = a.case_id
+	                    WHERE a.id = assessment_id AND a.status IN ('draft', 'returned')
+	                      AND (c.worker_id = cansd.current_user_id()
+	                           OR (cansd.has_role('supervisor')
+	                               AND cansd.is_my_team_member(c.worker_id)))));
+DROP POLICY IF EXISTS assessment_caregivers_delete ON cansd.assessment_caregivers;
+CREATE POLICY assessment_caregivers_delete ON cansd.assessment_caregivers FOR DELETE
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a JOIN cansd.cases c ON c.id = a.case_id
+	               WHERE a.id = assessment_id AND a.status IN ('draft', 'returned')
+	                 AND (c.worker_id = cansd.current_user_id()
+	                      OR (cansd.has_role('supervisor')
+	                          AND cansd.is_my_team_member(c.worker_id)))));
+
+DROP POLICY IF EXISTS assessment_ratings_read ON cansd.assessment_ratings;
+CREATE POLICY assessment_ratings_read ON cansd.assessment_ratings FOR SELECT
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.id = assessment_id));
+DROP POLICY IF EXISTS assessment_ratings_write ON cansd.assessment_ratings;
+DROP POLICY IF EXISTS assessment_ratings_insert ON cansd.assessment_ratings;
+CREATE POLICY assessment_ratings_insert ON cansd.assessment_ratings FOR INSERT
+	WITH CHECK (EXISTS (SELECT 1 FROM cansd.assessments a
+	                    WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()
+	                      AND a.status IN ('draft', 'returned')));
+DROP POLICY IF EXISTS assessment_ratings_update ON cansd.assessment_ratings;
+CREATE POLICY assessment_ratings_update ON cansd.assessment_ratings FOR UPDATE
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a
+	               WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()
+	                 AND a.status IN ('draft', 'returned')));
+DROP POLICY IF EXISTS assessment_ratings_delete ON cansd.assessment_ratings;
+CREATE POLICY assessment_ratings_delete ON cansd.assessment_ratings FOR DELETE
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a
+	               WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()
+	                 AND a.status IN ('draft', 'returned')));
+
+DROP POLICY IF EXISTS assessment_events_read ON cansd.assessment_events;
+CREATE POLICY assessment_events_read ON cansd.assessment_events FOR SELECT
+	USING (EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.id = assessment_id));
+DROP POLICY IF EXISTS assessment_events_insert ON cansd.assessment_events;
+CREATE POLICY assessment_events_insert ON cansd.assessment_events FOR INSERT
+	WITH CHECK (actor_id = cansd.current_user_id()
+	            AND EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.id = assessment_id));
+
+-- --- what a CANS needs --------------------------------------------------------------
+
+-- Every rating a CANS may hold: the child items that apply at the child's
+-- age in whole months on the assessment date, and every caregiver item for
+-- each adult with a section. `required` is false for a module item whose
+-- trigger (another child item rated >= N) does not hold: its rating is kept
+-- but neither required nor counted. subject is "child" or the member id.
+CREATE OR REPLACE FUNCTION cansd.assessment_grid(aid bigint)
+RETURNS TABLE (subject_id bigint, subject text, subject_order bigint, item_code text,
+               domain_code text, scale text, sort_order integer, rating smallint,
+               required boolean)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+	WITH a AS (
+		SELECT a.id, a.child_id, cansd.age_in_months(m.birth_date, a.assessment_date) AS age
+		FROM cansd.assessments a JOIN cansd.members m ON m.id = a.child_id
+		WHERE a.id = aid),
+	subjects AS (
+		SELECT a.child_id AS subject_id, 'child'::text AS subject, 'child'::text AS kind,
+		       0::bigint AS subject_order
+		FROM a
+		UNION ALL
+		SELECT c.member_id, c.member_id::text, 'caregiver', c.member_id
+		FROM cansd.assessment_caregivers c WHERE c.assessment_id = aid),
+	applicable AS (
+		SELECT s.subject_id, s.subject, s.subject_order, i.code, i.domain_code, i.scale,
+		       i.sort_order, i.trigger_item, i.trigger_min
+		FROM subjects s CROSS JOIN a
+		JOIN cansd.instrument_items i ON i.subject = s.kind AND i.active
+		WHERE s.kind = 'caregiver'
+		   OR a.age BETWEEN i.min_age_months AND coalesce(i.max_age_months, a.age))
+	SELECT p.subject_id, p.subject, p.subject_order, p.code, p.domain_code, p.scale,
+	       p.sort_order, r.rating,
+	       p.trigger_item IS NULL OR coalesce(t.rating >= p.trigger_min, false)
+	FROM applicable p
+	LEFT JOIN cansd.assessment_ratings r
+	       ON r.assessment_id = aid AND r.subject_id = p.subject_id AND r.item_code = p.code
+	LEFT JOIN cansd.assessment_ratings t
+	       ON t.assessment_id = aid AND t.subject_id = p.subject_id
+	      AND t.item_code = p.trigger_item;
+END
+$$;
+
+-- The ratings that count (reports, QC): rated and required.
+CREATE OR REPLACE FUNCTION cansd.assessment_counted(aid bigint)
+RETURNS TABLE (subject_id bigint, subject text, item_code text, domain_code text, scale text,
+               rating smallint)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+	SELECT g.subject_id, g.subject, g.item_code, g.domain_code, g.scale, g.rating
+	FROM cansd.assessment_grid(aid) g WHERE g.required AND g.rating IS NOT NULL;
+END
+$$;
+
+-- Every missing rating, child first, then each caregiver, in form order:
+-- what GET .../completeness shows and what submit refuses with.
+CREATE OR REPLACE FUNCTION cansd.assessment_missing(aid bigint) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	RETURN (SELECT coalesce(json_agg(json_build_object('subject', g.subject, 'item', g.item_code)
+	                                 ORDER BY g.subject_order, g.sort_order), '[]')
+	        FROM cansd.assessment_grid(aid) g WHERE g.required AND g.rating IS NULL);
+END
+$$;
+
+-- --- the assessment as the API shows it ---------------------------------------------
+
+CREATE OR REPLACE FUNCTION cansd.assessment_summary(a cansd.assessments) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_build_object(
+		'id', a.id::text, 'case_id', a.case_id::text, 'child_id', a.child_id::text,
+		'reason', a.reason, 'assessment_date', a.assessment_date, 'instrument', 'CANS-2.0',
+		'status', a.status, 'author_id', a.author_id::text, 'routed_to', a.routed_to::text,
+		'version', a.version,
+		'created_at', cansd.rfc3339(a.created_at), 'updated_at', cansd.rfc3339(a.updated_at),
+		'first_submitted_at', cansd.rfc3339(a.first_submitted_at),
+		'submitted_at', cansd.rfc3339(a.submitted_at),
+		'routed_at', cansd.rfc3339(a.routed_at),
+		'returned_at', cansd.rfc3339(a.returned_at),
+		'approved_at', cansd.rfc3339(a.approved_at), 'approved_by', a.approved_by::text)
+$$;
+
+-- The ratings as the API shows them, in form order: what
+-- assessments.ratings_json holds. PL/pgSQL, not SQL: a session plans these
+-- statements once and reuses the plans, where an SQL function's queries
+-- would be planned (row-level security included) on every call.
+CREATE OR REPLACE FUNCTION cansd.assessment_ratings_json(aid bigint, child bigint) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	child_ratings json;
+	caregivers json;
+BEGIN
+	SELECT coalesce(json_object_agg(r.item_code, r.rating ORDER BY i.sort_order), '{}')
+	INTO child_ratings
+	FROM cansd.assessment_ratings r JOIN cansd.instrument_items i ON i.code = r.item_code
+	WHERE r.assessment_id = aid AND r.subject_id = child;
+	SELECT coalesce(json_object_agg(c.member_id::text, coalesce(x.ratings, '{}') ORDER BY c.member_id),
+	                '{}')
+	INTO caregivers
+	FROM cansd.assessment_caregivers c
+	LEFT JOIN LATERAL (
+		SELECT json_object_agg(r.item_code, r.rating ORDER BY i.sort_order) AS ratings
+		FROM cansd.assessment_ratings r JOIN cansd.instrument_items i ON i.code = r.item_code
+		WHERE r.assessment_id = aid AND r.subject_id = c.member_id) x ON true
+	WHERE c.assessment_id = aid;
+	RETURN json_build_object('child', child_ratings, 'caregivers', caregivers);
+END
+$$;
+
+-- Rewrites what a CANS shows of its ratings, sections and child (the
+-- columns ratings_json, sections_json, child_age_months) from the source
+-- tables; called by every change of them, in the same transaction.
+CREATE OR REPLACE FUNCTION cansd.assessment_refresh(aid bigint) RETURNS cansd.assessments
+LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+	age integer;
+	sections json;
+BEGIN
+	SELECT * INTO a FROM cansd.assessments WHERE id = aid;
+	SELECT cansd.age_in_months(m.birth_date, a.assessment_date) INTO age
+	FROM cansd.members m WHERE m.id = a.child_id;
+	SELECT coalesce(json_agg(json_build_object(
+		'member_id', c.member_id::text, 'kind', m.kind, 'relationship', m.relationship,
+		'full_name', m.full_name, 'added_at', cansd.rfc3339(c.added_at)) ORDER BY c.member_id), '[]')
+	INTO sections
+	FROM cansd.assessment_caregivers c JOIN cansd.members m ON m.id = c.member_id
+	WHERE c.assessment_id = aid;
+	UPDATE cansd.assessments SET ratings_json = cansd.assessment_ratings_json(aid, a.child_id),
+		sections_json = sections, child_age_months = age
+	WHERE id = aid RETURNING * INTO a;
+	RETURN a;
+END
+$$;
+
+-- The whole CANS in one row: the summary, then the child's age, the
+-- caregiver sections and the ratings (appended to keep the key order).
+CREATE OR REPLACE FUNCTION cansd.assessment_json(a cansd.assessments) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT left(cansd.assessment_summary(a)::text, -1) || ', ' || right(json_build_object(
+		'child_age_months', a.child_age_months, 'caregivers', a.sections_json,
+		'ratings', a.ratings_json)::text, -1)
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.event_json(e cansd.assessment_events) RETURNS json
+LANGUAGE sql STABLE AS $$
+	SELECT json_strip_nulls(json_build_object(
+		'id', e.id::text, 'event', e.event, 'actor_id', e.actor_id::text,
+		'at', cansd.rfc3339(e.at), 'from_supervisor_id', e.from_supervisor_id::text,
+		'to_supervisor_id', e.to_supervisor_id::text, 'comment', e.comment))
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.assessment_event(aid bigint, kind text, from_sup bigint,
+	to_sup bigint, note text, detail jsonb DEFAULT NULL) RETURNS void
+LANGUAGE sql AS $$
+	INSERT INTO cansd.assessment_events (assessment_id, event, actor_id, from_supervisor_id,
+	                                     to_supervisor_id, comment, detail)
+	VALUES (aid, kind, cansd.current_user_id(), from_sup, to_sup, note, detail)
+$$;
+
+-- The audit event of a CANS read or change: cansd.audit's row, written
+-- here in PL/pgSQL so that the INSERT's plan is cached for the session
+-- (an SQL function's query is planned again on every call, and every read
+-- of a CANS writes one of these).
+CREATE OR REPLACE FUNCTION cansd.audit_assessment(aid bigint, action text, detail jsonb DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+BEGIN
+	INSERT INTO cansd.audit_events (actor_id, action, entity_type, entity_id,
+	                                request_id, client_addr, detail)
+	VALUES (cansd.current_user_id(), 'assessment.' || action, 'assessment', aid::text,
+	        nullif(current_setting('app.request_id', true), ''),
+	        nullif(current_setting('app.client_addr', true), ''), detail);
+END
+$$;
+
+-- A read's audit event: as cansd.audit_read, a transaction that wrote
+-- nothing but it commits without waiting for the WAL flush (a crash may
+-- lose the last reads' events, never a change's), so that reading a CANS
+-- under make run's durability is not one fsync per request.
+CREATE OR REPLACE FUNCTION cansd.audit_assessment_read(aid bigint, via text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF txid_current_if_assigned() IS NULL THEN
+		PERFORM set_config('synchronous_commit', 'off', true);
+	END IF;
+	PERFORM cansd.audit_assessment(aid, 'read', jsonb_build_object('via', via));
+END
+$$;
+
+-- --- the database's own guard: an approved CANS never changes ------------------------
+
+-- SECURITY DEFINER: the status is read past the policies, so the guard holds
+-- whoever writes (the service, a seed, a superuser at psql).
+CREATE OR REPLACE FUNCTION cansd.assessment_guard_ratings() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+DECLARE
+	st text;
+BEGIN
+	SELECT status INTO st FROM cansd.assessments
+	WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.assessment_id ELSE NEW.assessment_id END;
+	IF st = 'approved' THEN
+		RAISE EXCEPTION USING ERRCODE = 'CN409',
+			MESSAGE = 'The CANS is approved; its ratings never change.';
+	END IF;
+	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+DROP TRIGGER IF EXISTS assessment_ratings_guard ON cansd.assessment_ratings;
+CREATE TRIGGER assessment_ratings_guard BEFORE INSERT OR UPDATE OR DELETE
+	ON cansd.assessment_ratings FOR EACH ROW EXECUTE FUNCTION cansd.assessment_guard_ratings();
+DROP TRIGGER IF EXISTS assessment_caregivers_guard ON cansd.assessment_caregivers;
+CREATE TRIGGER assessment_caregivers_guard BEFORE INSERT OR UPDATE OR DELETE
+	ON cansd.assessment_caregivers FOR EACH ROW EXECUTE FUNCTION cansd.assessment_guard_ratings();
+
+CREATE OR REPLACE FUNCTION cansd.assessment_guard_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF OLD.status = 'approved' THEN
+		RAISE EXCEPTION USING ERRCODE = 'CN409', MESSAGE = 'The CANS is approved; it never changes.';
+	END IF;
+	RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+DROP TRIGGER IF EXISTS assessments_guard ON cansd.assessments;
+CREATE TRIGGER assessments_guard BEFORE UPDATE OR DELETE ON cansd.assessments
+	FOR EACH ROW EXECUTE FUNCTION cansd.assessment_guard_row();
+
+-- An adult linked to a child later joins that child's CANS while draft or
+-- returned (a new section, and a new version: the CANS changed); an adult
+-- unlinked leaves them (their ratings are kept should they be linked again).
+-- SECURITY DEFINER so that the case's supervisor, who is not the author,
+-- can bump the version; the sections' own policy still binds the caller.
+CREATE OR REPLACE FUNCTION cansd.member_links_follow() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+DECLARE
+	changed bigint[];
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		WITH added AS (
+			INSERT INTO cansd.assessment_caregivers (assessment_id, member_id)
+			SELECT a.id, NEW.adult_id FROM cansd.assessments a
+			WHERE a.child_id = NEW.child_id AND a.status IN ('draft', 'returned')
+			ON CONFLICT DO NOTHING RETURNING assessment_id)
+		SELECT array_agg(assessment_id) INTO changed FROM added;
+	ELSE
+		WITH removed AS (
+			DELETE FROM cansd.assessment_caregivers c USING cansd.assessments a
+			WHERE c.assessment_id = a.id AND a.child_id = OLD.child_id
+			  AND c.member_id = OLD.adult_id AND a.status IN ('draft', 'returned')
+			RETURNING c.assessment_id)
+		SELECT array_agg(assessment_id) INTO changed FROM removed;
+	END IF;
+	UPDATE cansd.assessments SET version = version + 1, updated_at = now()
+	WHERE id = ANY (coalesce(changed, '{}'));
+	PERFORM cansd.assessment_refresh(x) FROM unnest(coalesce(changed, '{}')) x;
+	RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS member_links_follow ON cansd.member_links;
+CREATE TRIGGER member_links_follow AFTER INSERT OR DELETE ON cansd.member_links
+	FOR EACH ROW EXECUTE FUNCTION cansd.member_links_follow();
+
+-- A member renamed, or a child's birth date corrected: the CANS that show
+-- them follow, except approved ones (final as approved). SECURITY DEFINER
+-- for the same reason as above.
+CREATE OR REPLACE FUNCTION cansd.members_follow() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+BEGIN
+	PERFORM cansd.assessment_refresh(a.id) FROM cansd.assessments a
+	WHERE a.status <> 'approved'
+	  AND (a.child_id = NEW.id
+	       OR EXISTS (SELECT 1 FROM cansd.assessment_caregivers c
+	                  WHERE c.assessment_id = a.id AND c.member_id = NEW.id));
+	RETURN NULL;
+END
+$$;
+DROP TRIGGER IF EXISTS members_follow ON cansd.members;
+CREATE TRIGGER members_follow AFTER UPDATE OF full_name, birth_date, relationship ON cansd.members
+	FOR EACH ROW EXECUTE FUNCTION cansd.members_follow();
+
+-- --- checks shared by the writes -------------------------------------------------------
+
+-- The CANS to change, locked (concurrent writers queue here, and the loser
+-- then sees the winner's version or status); CN404 when out of scope,
+-- CN412 for a stale If-Match.
+CREATE OR REPLACE FUNCTION cansd.assessment_for_change(aid bigint, if_version integer)
+RETURNS cansd.assessments LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+BEGIN
+	-- FOR UPDATE sees only the rows the caller may update (the author's, or
+	-- routed to them): one they may merely read is a conflict, not a 404.
+	SELECT * INTO a FROM cansd.assessments WHERE id = aid FOR UPDATE;
+	IF NOT FOUND THEN
+		IF EXISTS (SELECT 1 FROM cansd.assessments WHERE id = aid) THEN
+			PERFORM cansd.fail('CN409',
+				'Only the author or the supervisor it is routed to acts on this CANS.');
+		END IF;
+		PERFORM cansd.fail('CN404', 'No such assessment.');
+	END IF;
+	IF if_version IS NOT NULL AND if_version <> a.version THEN
+		PERFORM cansd.fail('CN412', 'The CANS changed since you read it; reload and retry.');
+	END IF;
+	RETURN a;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.assessment_editable_by_me(a cansd.assessments) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF a.author_id <> cansd.current_user_id() THEN
+		PERFORM cansd.fail('CN409', 'Only the author of this CANS may change it.');
+	END IF;
+	IF a.status NOT IN ('draft', 'returned') THEN
+		PERFORM cansd.fail('CN409', format(
+			'The CANS is %s; it changes only while draft or returned.', a.status));
+	END IF;
+END
+$$;
+
+-- A submitted CANS that the caller, as the supervisor it is routed to, decides on.
+CREATE OR REPLACE FUNCTION cansd.assessment_decidable_by_me(a cansd.assessments) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF a.author_id = cansd.current_user_id() THEN
+		PERFORM cansd.fail('CN409', 'Nobody approves or returns their own CANS.');
+	END IF;
+	IF a.status <> 'submitted' THEN
+		PERFORM cansd.fail('CN409', format('The CANS is %s, not submitted.', a.status));
+	END IF;
+	IF a.routed_to <> cansd.current_user_id() THEN
+		PERFORM cansd.fail('CN409', 'The CANS is routed to another supervisor.');
+	END IF;
+END
+$$;
+
+-- The supervisor a CANS goes to: active, a supervisor, never its author.
+CREATE OR REPLACE FUNCTION cansd.check_route_target(target bigint, author bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF target IS NULL THEN
+		PERFORM cansd.fail_field('supervisor_id', 'required',
+			'the author has no supervisor: name the supervisor to route it to');
+	END IF;
+	IF target = author THEN
+		PERFORM cansd.fail_field('supervisor_id', 'invalid',
+			'a CANS is never routed to its author');
+	END IF;
+	IF NOT cansd.is_active_supervisor(target) THEN
+		PERFORM cansd.fail_field('supervisor_id', 'invalid', 'must name an active supervisor');
+	END IF;
+END
+$$;
+
+-- --- /cases/{id}/assessments, /assessments -------------------------------------------
+
+CREATE OR REPLACE FUNCTION cansd.api_assessments_create(actor bigint, request_id text, addr text,
+	cid bigint, b jsonb, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	c cansd.cases;
+	child cansd.members;
+	a cansd.assessments;
+	day date := (b->>'assessment_date')::date;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	SELECT * INTO c FROM cansd.cases WHERE id = cid;
+	IF NOT FOUND THEN
+		PERFORM cansd.fail('CN404', 'No such case.');
+	END IF;
+	IF c.worker_id <> actor THEN
+		PERFORM cansd.fail('CN403', 'Only the case''s worker starts a CANS on it.');
+	END IF;
+	SELECT * INTO child FROM cansd.members
+	WHERE id = (b->>'child_id')::bigint AND case_id = cid AND kind = 'child';
+	IF NOT FOUND THEN
+		PERFORM cansd.fail_field('child_id', 'invalid', 'must name a child of this case');
+	END IF;
+	IF day < c.opened_on THEN
+		PERFORM cansd.fail_field('assessment_date', 'range', 'must not be before the case opened');
+	END IF;
+	IF day < child.birth_date THEN
+		PERFORM cansd.fail_field('assessment_date', 'range', 'must not be before the child''s birth');
+	END IF;
+	INSERT INTO cansd.assessments (case_id, child_id, reason, assessment_date, author_id)
+	VALUES (cid, child.id, b->>'reason', day, actor)
+	RETURNING * INTO a;
+	INSERT INTO cansd.assessment_caregivers (assessment_id, member_id)
+	SELECT a.id, l.adult_id FROM cansd.member_links l WHERE l.child_id = child.id;
+	a := cansd.assessment_refresh(a.id);
+	PERFORM cansd.assessment_event(a.id, 'created', NULL, NULL, NULL,
+		jsonb_build_object('reason', a.reason, 'assessment_date', a.assessment_date));
+	PERFORM cansd.audit_assessment(a.id, 'created',
+		jsonb_build_object('case_id', cid::text, 'child_id', child.id::text, 'reason', a.reason));
+	body := cansd.assessment_json(a);
+	etag := a.version::text;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.api_assessments_list(actor bigint, request_id text, addr text,
+	lim integer, cursor_id bigint, status_filter text, case_filter bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	picked cansd.assessments[];
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	SELECT array_agg(p.a ORDER BY (p.a).id) INTO picked
+	FROM (SELECT a FROM cansd.assessments a
+	      WHERE (cursor_id IS NULL OR a.id > cursor_id)
+	        AND (status_filter IS NULL OR a.status = status_filter)
+	        AND (case_filter IS NULL OR a.case_id = case_filter)
+	      ORDER BY a.id LIMIT lim + 1) p (a);
+	PERFORM cansd.audit_assessment_read((r).id, 'list')
+	FROM unnest(picked[1:lim]) r;
+	RETURN cansd.page_json(ARRAY(SELECT cansd.assessment_summary(r) FROM unnest(picked) r),
+	                       ARRAY(SELECT (r).id FROM unnest(picked) r), lim);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.api_assessments_get(actor bigint, request_id text, addr text,
+	aid bigint, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	SELECT * INTO a FROM cansd.assessments WHERE id = aid;
+	IF FOUND THEN
+		PERFORM cansd.audit_assessment_read(a.id, 'get');
+		body := cansd.assessment_json(a);
+		etag := a.version::text;
+	END IF;
+END
+$$;
+
+-- The entries of a PUT .../ratings body, one per rating: its field name,
+-- the member it rates, the subject kind the item must have, whether that
+-- member has a section on this CANS, the item code and the JSON value.
+CREATE OR REPLACE FUNCTION cansd.rating_input(a cansd.assessments, b jsonb)
+RETURNS TABLE (field text, subject_id bigint, kind text, section boolean, item_code text,
+               value jsonb)
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+	RETURN QUERY
+	SELECT 'child.' || e.key, a.child_id, 'child', true, e.key, e.value
+	FROM jsonb_each(coalesce(b->'child', '{}')) e
+	UNION ALL
+	SELECT 'caregivers.' || s.key || '.' || e.key, s.key::bigint, 'caregiver',
+	       EXISTS (SELECT 1 FROM cansd.assessment_caregivers c
+	               WHERE c.assessment_id = a.id AND c.member_id = s.key::bigint),
+	       e.key, e.value
+	FROM jsonb_each(coalesce(b->'caregivers', '{}')) s, jsonb_each(s.value) e;
+END
+$$;
+
+-- PUT .../ratings: {"child": {ITEM: 0..3 | null}, "caregivers": {"<member id>": {...}}}.
+-- C checked the shape (objects, ids); every value and item is checked here
+-- against this CANS, and every bad field is named in one CN400.
+CREATE OR REPLACE FUNCTION cansd.api_assessments_put_ratings(actor bigint, request_id text,
+	addr text, aid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+	errors json;
+	set_n integer;
+	cleared_n integer;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	a := cansd.assessment_for_change(aid, if_version);
+	PERFORM cansd.assessment_editable_by_me(a);
+
+	SELECT json_agg(json_build_object('field', x.field, 'code', x.code, 'message', x.message)
+	                ORDER BY x.field)
+	INTO errors
+	FROM (
+		SELECT 'caregivers.' || s.key AS field, 'unknown' AS code,
+		       'not a caregiver section of this CANS' AS message
+		FROM jsonb_each(coalesce(b->'caregivers', '{}')) s
+		WHERE NOT EXISTS (SELECT 1 FROM cansd.assessment_caregivers c
+		                  WHERE c.assessment_id = aid AND c.member_id = s.key::bigint)
+		UNION ALL
+		SELECT i.field, v.code, v.message
+		FROM cansd.rating_input(a, b) i
+		LEFT JOIN cansd.instrument_items it ON it.code = i.item_code AND it.active
+		LEFT JOIN cansd.assessment_grid(aid) g
+		       ON g.subject_id = i.subject_id AND g.item_code = i.item_code
+		CROSS JOIN LATERAL (SELECT CASE
+			WHEN it.code IS NULL THEN 'unknown'
+			WHEN it.subject <> i.kind THEN 'invalid'
+			WHEN g.item_code IS NULL THEN 'not_applicable'
+			WHEN jsonb_typeof(i.value) = 'null' THEN NULL
+			WHEN jsonb_typeof(i.value) <> 'number' OR i.value::text !~ '^[0-3]$' THEN 'range'
+			END AS code) c
+		CROSS JOIN LATERAL (SELECT c.code, CASE c.code
+			WHEN 'unknown' THEN 'no such item in the instrument'
+			WHEN 'invalid' THEN format('a %s item; rate it under %s', it.subject,
+			                           CASE WHEN it.subject = 'child' THEN 'child'
+			                                ELSE 'caregivers.<member id>' END)
+			WHEN 'not_applicable' THEN format('does not apply to a child of %s months',
+			                                  cansd.age_in_months((SELECT m.birth_date FROM cansd.members m
+			                                                       WHERE m.id = a.child_id),
+			                                                      a.assessment_date))
+			ELSE 'must be an integer from 0 to 3, or null to clear'
+			END AS message) v
+		WHERE i.section AND c.code IS NOT NULL) x;
+	IF errors IS NOT NULL THEN
+		PERFORM cansd.fail('CN400', 'The ratings break the rules of this CANS.',
+			json_build_object('errors', errors));
+	END IF;
+
+	DELETE FROM cansd.assessment_ratings r USING cansd.rating_input(a, b) i
+	WHERE r.assessment_id = aid AND r.subject_id = i.subject_id AND r.item_code = i.item_code
+	  AND jsonb_typeof(i.value) = 'null';
+	GET DIAGNOSTICS cleared_n = ROW_COUNT;
+	INSERT INTO cansd.assessment_ratings (assessment_id, subject_id, item_code, rating)
+	SELECT aid, i.subject_id, i.item_code, i.value::text::smallint
+	FROM cansd.rating_input(a, b) i WHERE jsonb_typeof(i.value) = 'number'
+	ON CONFLICT (assessment_id, subject_id, item_code) DO UPDATE
+		SET rating = EXCLUDED.rating, rated_at = now()
+		WHERE cansd.assessment_ratings.rating <> EXCLUDED.rating;
+	GET DIAGNOSTICS set_n = ROW_COUNT;
+
+	UPDATE cansd.assessments SET version = version + 1, updated_at = now() WHERE id = aid;
+	a := cansd.assessment_refresh(aid);
+	PERFORM cansd.assessment_event(aid, 'ratings_changed', NULL, NULL, NULL,
+		jsonb_build_object('set', set_n, 'cleared', cleared_n));
+	PERFORM cansd.audit_assessment(aid, 'ratings_changed',
+		jsonb_build_object('set', set_n, 'cleared', cleared_n));
+	body := cansd.assessment_json(a);
+	etag := a.version::text;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.api_assessments_completeness(actor bigint, request_id text,
+	addr text, aid bigint, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+	missing json;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	SELECT * INTO a FROM cansd.assessments WHERE id = aid;
+	IF FOUND THEN
+		missing := cansd.assessment_missing(aid);
+		PERFORM cansd.audit_assessment_read(aid, 'completeness');
+		body := json_build_object('assessment_id', aid::text,
+			'complete', json_array_length(missing) = 0, 'missing', missing)::text;
+		etag := a.version::text;
+	END IF;
+END
+$$;
+
+-- --- the approval chain ------------------------------------------------------------------
+
+CREATE OR REPLACE FUNCTION cansd.api_assessments_submit(actor bigint, request_id text, addr text,
+	aid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+	missing json;
+	target bigint;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	a := cansd.assessment_for_change(aid, if_version);
+	IF a.author_id <> actor THEN
+		PERFORM cansd.fail('CN409', 'Only the author submits this CANS.');
+	END IF;
+	IF a.status NOT IN ('draft', 'returned') THEN
+		PERFORM cansd.fail('CN409', format('The CANS is %s; only a draft or returned CANS is submitted.',
+		                                   a.status));
+	END IF;
+	target := coalesce((b->>'supervisor_id')::bigint, cansd.supervisor_of(actor));
+	PERFORM cansd.check_route_target(target, a.author_id);
+	missing := cansd.assessment_missing(aid);
+	IF json_array_length(missing) > 0 THEN
+		PERFORM cansd.fail('CN423', format('The CANS is incomplete: %s ratings are missing.',
+		                                   json_array_length(missing)),
+			json_build_object('missing', missing));
+	END IF;
+	UPDATE cansd.assessments SET status = 'submitted', routed_to = target, routed_at = now(),
+		submitted_at = now(), first_submitted_at = coalesce(first_submitted_at, now()),
+		version = version + 1, updated_at = now()
+	WHERE id = aid RETURNING * INTO a;
+	PERFORM cansd.assessment_route(a);
+	PERFORM cansd.assessment_event(aid, 'submitted', NULL, target, NULL);
+	PERFORM cansd.qc_run(aid);
+	PERFORM cansd.audit_assessment(aid, 'submitted', jsonb_build_object('to', target::text));
+	body := cansd.assessment_json(a);
+	etag := a.version::text;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.api_assessments_approve(actor bigint, request_id text, addr text,
+	aid bigint, if_version integer, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	a := cansd.assessment_for_change(aid, if_version);
+	PERFORM cansd.assessment_decidable_by_me(a);
+	UPDATE cansd.assessments SET status = 'approved', approved_at = now(), approved_by = actor,
+		version = version + 1, updated_at = now()
+	WHERE id = aid RETURNING * INTO a;
+	PERFORM cansd.assessment_event(aid, 'approved', actor, NULL, NULL);
+	PERFORM cansd.audit_assessment(aid, 'approved');
+	body := cansd.assessment_json(a);
+	etag := a.version::text;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.api_assessments_return(actor bigint, request_id text, addr text,
+	aid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	a := cansd.assessment_for_change(aid, if_version);
+	PERFORM cansd.assessment_decidable_by_me(a);
+	UPDATE cansd.assessments SET status = 'returned', returned_at = now(), routed_to = NULL,
+		routed_at = NULL, version = version + 1, updated_at = now()
+	WHERE id = aid RETURNING * INTO a;
+	PERFORM cansd.assessment_event(aid, 'returned', actor, NULL, b->>'comment');
+	PERFORM cansd.audit_assessment(aid, 'returned');
+	body := cansd.assessment_json(a);
+	etag := a.version::text;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.api_assessments_reroute(actor bigint, request_id text, addr text,
+	aid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	a cansd.assessments;
+	old_target bigint;
+	target bigint := (b->>'supervisor_id')::bigint;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	a := cansd.assessment_for_change(aid, if_version);
+	IF a.status <> 'submitted' THEN
+		PERFORM cansd.fail('CN409', format('The CANS is %s; only a submitted CANS is rerouted.',
+		                                   a.status));
+	END IF;
+	IF actor <> a.author_id AND actor <> a.routed_to THEN
+		PERFORM cansd.fail('CN409',
+			'Only the author or the supervisor it is routed to reroutes this CANS.');
+	END IF;
+	PERFORM cansd.check_route_target(target, a.author_id);
+	IF target = a.routed_to THEN
+		PERFORM cansd.fail_field('supervisor_id', 'invalid', 'the CANS is already routed there');
+	END IF;
+	old_target := a.routed_to;
+	UPDATE cansd.assessments SET routed_to = target, routed_at = now(),
+		version = version + 1, updated_at = now()
+	WHERE id = aid RETURNING * INTO a;
+	PERFORM cansd.assessment_route(a);
+	PERFORM cansd.assessment_event(aid, 'rerouted', old_target, target, b->>'reason');
+	PERFORM cansd.audit_assessment(aid, 'rerouted',
+		jsonb_build_object('from', old_target::text, 'to', target::text));
+	body := cansd.assessment_json(a);
+	etag := a.version::text;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.api_assessments_history(actor bigint, request_id text, addr text,
+	aid bigint, lim integer, cursor_id bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	result text;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	IF NOT EXISTS (SELECT 1 FROM cansd.assessments WHERE id = aid) THEN
+		RETURN NULL;
+	END IF;
+	SELECT cansd.page_json(array_agg(cansd.event_json(p.e) ORDER BY (p.e).id),
+	                       array_agg((p.e).id ORDER BY (p.e).id), lim)
+	INTO result
+	FROM (SELECT e FROM cansd.assessment_events e
+	      WHERE e.assessment_id = aid AND (cursor_id IS NULL OR e.id > cursor_id)
+	      ORDER BY e.id LIMIT lim + 1) p;
+	PERFORM cansd.audit_assessment_read(aid, 'history');
+	RETURN coalesce(result, cansd.page_json('{}', '{}', lim));
+END
+$$;
+
+-- GET /approvals: the submitted CANS routed to the caller, oldest routing
+-- first. The cursor is an offset into that order.
+CREATE OR REPLACE FUNCTION cansd.api_approvals_list(actor bigint, request_id text, addr text,
+	lim integer, cursor_offset bigint) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	picked cansd.assessments[];
+	skip bigint := coalesce(cursor_offset, 0);
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, addr);
+	SELECT array_agg(p.a ORDER BY (p.a).routed_at, (p.a).id) INTO picked
+	FROM (SELECT a FROM cansd.assessments a
+	      WHERE a.routed_to = actor AND a.status = 'submitted'
+	      ORDER BY a.routed_at, a.id OFFSET skip LIMIT lim + 1) p (a);
+	PERFORM cansd.audit_assessment_read((r).id, 'approvals')
+	FROM unnest(picked[1:lim]) r;
+	RETURN json_build_object(
+		'items', coalesce((SELECT json_agg(cansd.assessment_summary(r)) FROM unnest(picked[1:lim]) r),
+		                  '[]'),
+		'next_cursor', CASE WHEN cardinality(picked) > lim THEN (skip + lim)::text END)::text;
+END
+$$;

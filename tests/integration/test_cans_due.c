@@ -19,6 +19,7 @@
 #include "tests/support/cases_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
+#include "tests/support/response_check.h"
 
 static struct team t;
 
@@ -452,11 +453,7 @@ static void test_cans_due_pages_with_its_cursor(void **state)
 		assert_int_equal(r.status, 200);
 		seen += (int)json_array_size(json_object_get(r.json, "items"));
 		pages++;
-		if (json_is_string(json_object_get(r.json, "next_cursor")))
-			snprintf(cursor, sizeof(cursor), "%s",
-				 json_string_value(json_object_get(r.json, "next_cursor")));
-		else
-			cursor[0] = '\0';
+		next_cursor(&r, cursor, sizeof(cursor));
 		http_free(&r);
 	} while (*cursor && pages < 200);
 	assert_true(seen >= 3);

@@ -23,6 +23,7 @@
 #include "tests/support/cases_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
+#include "tests/support/response_check.h"
 
 static struct team t;
 
@@ -401,11 +402,7 @@ static void test_paging_walks_every_case_once(void **state)
 		assert_int_equal(r.status, 200);
 		seen += (int)json_array_size(json_object_get(r.json, "items"));
 		pages++;
-		if (json_is_string(json_object_get(r.json, "next_cursor")))
-			snprintf(cursor, sizeof(cursor), "%s",
-				 json_string_value(json_object_get(r.json, "next_cursor")));
-		else
-			cursor[0] = '\0';
+		next_cursor(&r, cursor, sizeof(cursor));
 		http_free(&r);
 	} while (*cursor && pages < 100);
 	assert_true(seen >= 3);

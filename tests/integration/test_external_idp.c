@@ -18,6 +18,7 @@
 #undef jwt_alg
 
 #include "tests/support/http.h"
+#include "tests/support/response_check.h"
 #include "tests/support/problem_assert.h"
 
 static char *idp_pem;
@@ -106,9 +107,7 @@ static void expect_me(const char *token, long status, const char *username)
 	struct http_response r;
 
 	http_call(&r, "GET", "/api/v1/me", token, NULL, NULL, 0);
-	if (r.status != status)
-		fprintf(stderr, "expected %ld, got %ld: %s\n", status, r.status, r.body);
-	assert_int_equal(r.status, status);
+	assert_status(&r, status);
 	if (username)
 		assert_string_equal(json_string_value(json_object_get(r.json, "username")),
 				    username);

@@ -30,6 +30,7 @@
 
 #include <cmocka.h>
 
+#include "tests/support/headers.h"
 #include "tests/support/http.h"
 #include "tests/support/jwt_forge.h"
 
@@ -126,44 +127,9 @@ static json_t *claims_valid(void)
 	return claims;
 }
 
-static char *text(json_t *value) /* consumes value */
-{
-	char *out = json_dumps(value, JSON_COMPACT);
-
-	assert_non_null(out);
-	json_decref(value);
-	return out;
-}
-
 static char *payload_valid(void)
 {
-	return text(claims_valid());
-}
-
-/* Valid claims with one member replaced by raw JSON text, to send it exactly as written. */
-static char *payload_with_raw(const char *name, const char *raw)
-{
-	json_t *claims = claims_valid();
-	char *base, *out;
-	size_t len;
-
-	json_object_del(claims, name);
-	base = text(claims);
-	len = strlen(base);
-	out = malloc(len + strlen(name) + strlen(raw) + 8);
-	assert_non_null(out);
-	sprintf(out, "%.*s,\"%s\":%s}", (int)(len - 1), base, name, raw);
-	free(base);
-	return out;
-}
-
-static char *header_ours(const char *alg)
-{
-	char *out = malloc(strlen(svc.kid) + strlen(alg) + 64);
-
-	assert_non_null(out);
-	sprintf(out, "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg, svc.kid);
-	return out;
+	return forge_json_text(claims_valid());
 }
 
 /* Signed by the service's own key: only what the test changed can be wrong. */
@@ -220,9 +186,7 @@ static void assert_refused_401(const struct http_response *r, const char *what)
 		fprintf(stderr, "%s: expected 401, got %ld: %s\n", what, r->status, r->body);
 	assert_int_equal(r->status, 401);
 	assert_string_equal(http_problem(r), "unauthenticated");
-	assert_non_null(challenge);
-	assert_int_equal(strncmp(challenge, "Bearer", 6), 0);
-	assert_non_null(strstr(challenge, "error=\"invalid_token\""));
+	assert_bearer_challenge(challenge, true);
 	assert_no_leak(r);
 	free(challenge);
 }
@@ -274,7 +238,7 @@ static void expect_accepted(char *token, const char *what)
 
 static void test_forged_token_signed_with_our_key_is_accepted(void **state)
 {
-	char *header = header_ours("RS256"), *payload = payload_valid();
+	char *header = forge_header_json("RS256", svc.kid), *payload = payload_valid();
 
 	(void)state;
 	expect_accepted(signed_by_us(header, payload), "our key, valid claims");
@@ -291,7 +255,7 @@ static void test_alg_none_in_any_case_is_refused_with_and_without_trailing_dot(v
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(nones) / sizeof(nones[0]); i++) {
-		char *header = header_ours(nones[i]);
+		char *header = forge_header_json(nones[i], svc.kid);
 		char *input = forge_signing_input(header, payload);
 		char *dotted = malloc(strlen(input) + 2);
 
@@ -306,7 +270,7 @@ static void test_alg_none_in_any_case_is_refused_with_and_without_trailing_dot(v
 
 static void test_hs256_keyed_with_our_public_key_pem_and_der_is_refused(void **state)
 {
-	char *header = header_ours("HS256"), *payload = payload_valid();
+	char *header = forge_header_json("HS256", svc.kid), *payload = payload_valid();
 	size_t pem_len, der_len;
 	char *pem = forge_public_pem(svc.public_key, &pem_len);
 	unsigned char *der = forge_public_der(svc.public_key, &der_len);
@@ -328,7 +292,8 @@ static void test_hs256_keyed_with_our_public_key_pem_and_der_is_refused(void **s
 static void test_algorithms_other_than_the_pinned_one_are_refused(void **state)
 {
 	char *payload = payload_valid();
-	char *rs384 = header_ours("RS384"), *ps256 = header_ours("PS256");
+	char *rs384 = forge_header_json("RS384", svc.kid),
+	     *ps256 = forge_header_json("PS256", svc.kid);
 
 	(void)state;
 	/* Correctly signed for what they claim, by a key of ours or the attacker's. */
@@ -346,7 +311,7 @@ static void test_algorithms_other_than_the_pinned_one_are_refused(void **state)
 /* CVE-2022-21449 shape, under our kid: our key is RSA, so ES256 is the wrong alg before all. */
 static void test_es256_under_our_rsa_kid_is_refused_as_alg(void **state)
 {
-	char *header = header_ours("ES256"), *payload = payload_valid();
+	char *header = forge_header_json("ES256", svc.kid), *payload = payload_valid();
 	unsigned char zeros[64] = {0};
 
 	(void)state;
@@ -443,7 +408,7 @@ static void trap_start(struct trap *t)
 	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
 	socklen_t len = sizeof(addr);
 	json_t *jwks = json_pack("{s:[o]}", "keys", forge_rsa_jwk(svc.attacker, "attacker-1"));
-	char *body = text(jwks);
+	char *body = forge_json_text(jwks);
 
 	memset(t, 0, sizeof(*t));
 	t->response = malloc(strlen(body) + 128);
@@ -526,7 +491,7 @@ static void test_jku_x5u_jwk_x5c_are_never_fetched_nor_used(void **state)
 	snprintf(jku, sizeof(jku), "\"jku\":\"http://127.0.0.1:%d/jwks.json\"", t.port);
 	snprintf(x5u, sizeof(x5u), "\"x5u\":\"http://127.0.0.1:%d/cert.pem\"", t.port);
 	{
-		char *jwk = text(forge_rsa_jwk(svc.attacker, "attacker-1"));
+		char *jwk = forge_json_text(forge_rsa_jwk(svc.attacker, "attacker-1"));
 
 		jwk_text = malloc(strlen(jwk) + 16);
 		sprintf(jwk_text, "\"jwk\":%s", jwk);
@@ -594,7 +559,7 @@ static void test_time_claims_of_the_wrong_json_type_are_refused(void **state)
 	const char *const names[] = {"exp", "nbf", "iat"};
 	char raw[4][64];
 	long long soon = (long long)time(NULL) + 600;
-	char *header = header_ours("RS256");
+	char *header = forge_header_json("RS256", svc.kid);
 
 	(void)state;
 	snprintf(raw[0], sizeof(raw[0]), "\"%lld\"", soon); /* a string */
@@ -603,7 +568,7 @@ static void test_time_claims_of_the_wrong_json_type_are_refused(void **state)
 	strcpy(raw[3], "1e308");
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		for (size_t j = 0; j < 4; j++) {
-			char *payload = payload_with_raw(names[i], raw[j]);
+			char *payload = forge_json_text_with_raw(claims_valid(), names[i], raw[j]);
 			char what[128];
 
 			snprintf(what, sizeof(what), "%s = %s", names[i], raw[j]);
@@ -622,12 +587,12 @@ static char *payload_expiring(long long seconds_from_now)
 	json_object_set_new(claims, "exp", json_integer(now + seconds_from_now));
 	json_object_set_new(claims, "iat", json_integer(now + seconds_from_now - 900));
 	json_object_set_new(claims, "nbf", json_integer(now + seconds_from_now - 900));
-	return text(claims);
+	return forge_json_text(claims);
 }
 
 static void test_exp_30_seconds_past_is_accepted_and_120_refused(void **state)
 {
-	char *header = header_ours("RS256");
+	char *header = forge_header_json("RS256", svc.kid);
 	char *recent = payload_expiring(-30), *stale = payload_expiring(-120);
 
 	(void)state;
@@ -640,14 +605,14 @@ static void test_exp_30_seconds_past_is_accepted_and_120_refused(void **state)
 
 static void test_nbf_120_seconds_ahead_is_refused(void **state)
 {
-	char *header = header_ours("RS256");
+	char *header = forge_header_json("RS256", svc.kid);
 	long long now = (long long)time(NULL);
 	json_t *claims = claims_valid();
 	char *payload;
 
 	(void)state;
 	json_object_set_new(claims, "nbf", json_integer(now + 120));
-	payload = text(claims);
+	payload = forge_json_text(claims);
 	expect_refused(signed_by_us(header, payload), "not_yet_valid", "nbf 120 s ahead");
 	free(header);
 	free(payload);
@@ -655,14 +620,14 @@ static void test_nbf_120_seconds_ahead_is_refused(void **state)
 
 static void test_wrong_issuer_audience_or_subject_is_refused(void **state)
 {
-	char *header = header_ours("RS256");
+	char *header = forge_header_json("RS256", svc.kid);
 	json_t *claims;
 
 	(void)state;
 	claims = claims_valid();
 	json_object_set_new(claims, "iss", json_string("https://evil.example"));
 	{
-		char *payload = text(claims);
+		char *payload = forge_json_text(claims);
 
 		expect_refused(signed_by_us(header, payload), "issuer", "foreign iss");
 		free(payload);
@@ -670,7 +635,7 @@ static void test_wrong_issuer_audience_or_subject_is_refused(void **state)
 	claims = claims_valid();
 	json_object_set_new(claims, "aud", json_string("another-api"));
 	{
-		char *payload = text(claims);
+		char *payload = forge_json_text(claims);
 
 		expect_refused(signed_by_us(header, payload), "audience", "foreign aud");
 		free(payload);
@@ -678,7 +643,7 @@ static void test_wrong_issuer_audience_or_subject_is_refused(void **state)
 	claims = claims_valid();
 	json_object_set_new(claims, "sub", json_string("1 OR 1=1"));
 	{
-		char *payload = text(claims);
+		char *payload = forge_json_text(claims);
 
 		expect_refused(signed_by_us(header, payload), "subject", "sub not a user id");
 		free(payload);
@@ -690,7 +655,7 @@ static void test_wrong_issuer_audience_or_subject_is_refused(void **state)
 
 static void test_token_over_8_kib_is_refused_before_any_crypto(void **state)
 {
-	char *header = header_ours("RS256"), *pad = malloc(7001), *payload, *junk;
+	char *header = forge_header_json("RS256", svc.kid), *pad = malloc(7001), *payload, *junk;
 	json_t *claims = claims_valid();
 
 	(void)state;
@@ -698,7 +663,7 @@ static void test_token_over_8_kib_is_refused_before_any_crypto(void **state)
 	memset(pad, 'p', 7000);
 	pad[7000] = '\0';
 	json_object_set_new(claims, "pad", json_string(pad));
-	payload = text(claims);
+	payload = forge_json_text(claims);
 	{
 		char *token = signed_by_us(header, payload);
 
@@ -716,7 +681,7 @@ static void test_token_over_8_kib_is_refused_before_any_crypto(void **state)
 
 static void test_json_serialized_jws_is_refused(void **state)
 {
-	char *header = header_ours("RS256"), *payload = payload_valid();
+	char *header = forge_header_json("RS256", svc.kid), *payload = payload_valid();
 	char *token = signed_by_us(header, payload);
 	char *first = strchr(token, '.'), *second = strchr(first + 1, '.');
 	size_t cap = strlen(token) + 256;
@@ -741,7 +706,7 @@ static void test_json_serialized_jws_is_refused(void **state)
 
 static void test_two_authorization_headers_are_refused(void **state)
 {
-	char *header = header_ours("RS256"), *payload = payload_valid();
+	char *header = forge_header_json("RS256", svc.kid), *payload = payload_valid();
 	char *token = signed_by_us(header, payload);
 	char *second = malloc(strlen(token) + 32);
 	const char *headers[] = {second, NULL};
@@ -781,7 +746,7 @@ static bool file_contains(const char *path, const char *needle)
 
 static void test_token_in_query_string_is_refused_and_never_logged(void **state)
 {
-	char *header = header_ours("RS256"), *payload = payload_valid();
+	char *header = forge_header_json("RS256", svc.kid), *payload = payload_valid();
 	char *token = signed_by_us(header, payload);
 	char *path = malloc(strlen(token) + 64), *log_path = malloc(4096);
 	const char *signature = strrchr(token, '.') + 1;
@@ -828,9 +793,7 @@ static void test_bearer_scheme_is_required(void **state)
 	http_call(&r, "GET", "/api/v1/me", NULL, basic, NULL, 0);
 	assert_int_equal(r.status, 401);
 	challenge = http_header(&r, "WWW-Authenticate");
-	assert_non_null(challenge);
-	assert_int_equal(strncmp(challenge, "Bearer", 6), 0);
-	assert_null(strstr(challenge, "error="));
+	assert_bearer_challenge(challenge, false);
 	free(challenge);
 	http_free(&r);
 }

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "calendar.h"
+
 #define PASSWORD "correct horse battery"
 
 static char *user(const char *admin, const char *prefix, const char *roles, const char *sup,
@@ -63,50 +65,13 @@ int cases_fixture_setup(struct team *t)
 	return t->w1 && t->w2 && t->w3 && t->sup1b && t->qa_token && t->office_token ? 0 : -1;
 }
 
-/* Days since 1970-01-01 of a civil date, and back (H. Hinnant's algorithms). */
-static long days_from_civil(int y, int m, int d)
-{
-	long yy = y - (m <= 2);
-	long era = (yy >= 0 ? yy : yy - 399) / 400;
-	long yoe = yy - era * 400;
-	long doy = (153L * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-
-	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
-}
-
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-	long era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
 const char *day_text(int offset)
 {
 	static char ring[64][16];
 	static int n;
 	char *out = ring[n++ % 64];
-	const char *tz = getenv("CANSD_TEST_TIMEZONE");
-	time_t now = time(NULL);
-	struct tm local;
-	int y, m, d;
 
-	/* the programs' day, whatever TZ this process has */
-	setenv("TZ", tz && *tz ? tz : "America/Chicago", 1);
-	tzset();
-	localtime_r(&now, &local);
-	civil_from_days(days_from_civil(local.tm_year + 1900, local.tm_mon + 1, local.tm_mday) +
-				offset,
-			&y, &m, &d);
-	snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+	snprintf(out, 16, "%s", fmt(add_days(today(), offset)).s);
 	return out;
 }
 

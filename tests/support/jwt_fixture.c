@@ -36,69 +36,13 @@
  * (tests/support/jwt_forge.h; what follows needs raw signature bytes)
  */
 
-char *joined(const char *a, const char *b)
-{
-	char *out = malloc(strlen(a) + strlen(b) + 2);
-
-	assert_non_null(out);
-	sprintf(out, "%s.%s", a, b);
-	return out;
-}
-
 char *token_with_signature(const char *input, const unsigned char *sig, size_t len)
 {
 	char *s = forge_b64url(sig, len);
-	char *token = joined(input, s);
+	char *token = forge_joined(input, s);
 
 	free(s);
 	return token;
-}
-
-/* OpenSSL's DER ECDSA signature as JWS wants it: raw r || s, 32 bytes each. */
-size_t der_to_raw(unsigned char *sig, size_t len)
-{
-	const unsigned char *p = sig;
-	ECDSA_SIG *ecdsa = d2i_ECDSA_SIG(NULL, &p, (long)len);
-	const BIGNUM *r, *s;
-
-	assert_non_null(ecdsa);
-	ECDSA_SIG_get0(ecdsa, &r, &s);
-	assert_int_equal(BN_bn2binpad(r, sig, 32), 32);
-	assert_int_equal(BN_bn2binpad(s, sig + 32, 32), 32);
-	ECDSA_SIG_free(ecdsa);
-	return 64;
-}
-
-size_t evp_sign(enum forge_alg kind, EVP_PKEY *pkey, const char *input, unsigned char *sig,
-		size_t cap)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	EVP_PKEY_CTX *pkey_ctx = NULL;
-	size_t len = cap;
-
-	assert_non_null(ctx);
-	assert_int_equal(EVP_DigestSignInit(ctx, &pkey_ctx,
-					    kind == FORGE_RS384 ? EVP_sha384() : EVP_sha256(), NULL,
-					    pkey),
-			 1);
-	if (kind == FORGE_PS256) {
-		assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(pkey_ctx, RSA_PKCS1_PSS_PADDING), 1);
-		assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(pkey_ctx, RSA_PSS_SALTLEN_DIGEST),
-				 1);
-	}
-	assert_int_equal(
-		EVP_DigestSign(ctx, sig, &len, (const unsigned char *)input, strlen(input)), 1);
-	EVP_MD_CTX_free(ctx);
-	return kind == FORGE_ES256 ? der_to_raw(sig, len) : len;
-}
-
-char *header_json(const char *alg, const char *kid)
-{
-	char *out = malloc(strlen(alg) + strlen(kid) + 64);
-
-	assert_non_null(out);
-	sprintf(out, "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg, kid);
-	return out;
 }
 
 /* ---- claims ---- */
@@ -136,32 +80,6 @@ json_t *claims_without(json_t *claims, const char *name)
 	return claims;
 }
 
-/* Consumes claims. */
-char *claims_text(json_t *claims)
-{
-	char *text = json_dumps(claims, JSON_COMPACT);
-
-	assert_non_null(text);
-	json_decref(claims);
-	return text;
-}
-
-/* Consumes claims; name is replaced by raw JSON text, to send numbers exactly as written. */
-char *claims_text_with_raw(json_t *claims, const char *name, const char *raw)
-{
-	char *text, *out;
-	size_t len;
-
-	json_object_del(claims, name);
-	text = claims_text(claims);
-	len = strlen(text);
-	out = malloc(len + strlen(name) + strlen(raw) + 8);
-	assert_non_null(out);
-	sprintf(out, "%.*s,\"%s\":%s}", (int)(len - 1), text, name, raw);
-	free(text);
-	return out;
-}
-
 /* ---- tokens from the fixture's keys ---- */
 
 EVP_PKEY *our_rsa(const struct fixture *f)
@@ -177,8 +95,8 @@ EVP_PKEY *our_ec(const struct fixture *f)
 /* Consumes claims: an RS256 token under our kid, signed by our key. */
 char *ours_rs256(const struct fixture *f, json_t *claims)
 {
-	char *header = header_json("RS256", f->rsa.kid);
-	char *payload = claims_text(claims);
+	char *header = forge_header_json("RS256", f->rsa.kid);
+	char *payload = forge_json_text(claims);
 	char *token = forge_sign(header, payload, FORGE_RS256, our_rsa(f));
 
 	free(header);

@@ -39,18 +39,11 @@ struct fixture {
 	EVP_PKEY *attacker; /* an RSA key nobody trusts */
 };
 
-char *joined(const char *a, const char *b);
 char *token_with_signature(const char *input, const unsigned char *sig, size_t len);
-size_t der_to_raw(unsigned char *sig, size_t len);
-size_t evp_sign(enum forge_alg kind, EVP_PKEY *pkey, const char *input, unsigned char *sig,
-		size_t cap);
-char *header_json(const char *alg, const char *kid);
 json_t *claims_ours(void);
 json_t *claims_external(void);
 json_t *claims_set(json_t *claims, const char *name, json_t *value);
 json_t *claims_without(json_t *claims, const char *name);
-char *claims_text(json_t *claims);
-char *claims_text_with_raw(json_t *claims, const char *name, const char *raw);
 EVP_PKEY *our_rsa(const struct fixture *f);
 EVP_PKEY *our_ec(const struct fixture *f);
 char *ours_rs256(const struct fixture *f, json_t *claims);

@@ -40,7 +40,7 @@ char *forge_b64url(const void *data, size_t len)
 	return out;
 }
 
-static char *joined(const char *a, const char *b)
+char *forge_joined(const char *a, const char *b)
 {
 	char *out = must(malloc(strlen(a) + strlen(b) + 2), "malloc");
 
@@ -52,7 +52,7 @@ char *forge_signing_input(const char *header, const char *payload)
 {
 	char *h = forge_b64url(header, strlen(header));
 	char *p = forge_b64url(payload, strlen(payload));
-	char *input = joined(h, p);
+	char *input = forge_joined(h, p);
 
 	free(h);
 	free(p);
@@ -64,7 +64,7 @@ char *forge_with_signature(const char *header, const char *payload, const unsign
 {
 	char *input = forge_signing_input(header, payload);
 	char *s = forge_b64url(sig, sig_len);
-	char *token = joined(input, s);
+	char *token = forge_joined(input, s);
 
 	free(s);
 	free(input);
@@ -72,7 +72,7 @@ char *forge_with_signature(const char *header, const char *payload, const unsign
 }
 
 /* OpenSSL's DER ECDSA signature as JWS wants it: raw r || s, 32 bytes each. */
-static size_t der_to_raw(unsigned char *sig, size_t len)
+size_t forge_der_to_raw(unsigned char *sig, size_t len)
 {
 	const unsigned char *p = sig;
 	ECDSA_SIG *ecdsa = must(d2i_ECDSA_SIG(NULL, &p, (long)len), "d2i_ECDSA_SIG");
@@ -85,14 +85,12 @@ static size_t der_to_raw(unsigned char *sig, size_t len)
 	return 64;
 }
 
-char *forge_sign(const char *header, const char *payload, enum forge_alg alg, EVP_PKEY *key)
+size_t forge_signature(enum forge_alg alg, EVP_PKEY *key, const char *input, unsigned char *sig,
+		       size_t cap)
 {
-	char *input = forge_signing_input(header, payload);
 	EVP_MD_CTX *ctx = must(EVP_MD_CTX_new(), "EVP_MD_CTX_new");
 	EVP_PKEY_CTX *pkey_ctx = NULL;
-	unsigned char sig[1024];
-	size_t len = sizeof(sig);
-	char *s, *token;
+	size_t len = cap;
 
 	check(EVP_DigestSignInit(ctx, &pkey_ctx, alg == FORGE_RS384 ? EVP_sha384() : EVP_sha256(),
 				 NULL, key) == 1,
@@ -105,10 +103,17 @@ char *forge_sign(const char *header, const char *payload, enum forge_alg alg, EV
 	check(EVP_DigestSign(ctx, sig, &len, (const unsigned char *)input, strlen(input)) == 1,
 	      "EVP_DigestSign");
 	EVP_MD_CTX_free(ctx);
-	if (alg == FORGE_ES256)
-		len = der_to_raw(sig, len);
-	s = forge_b64url(sig, len);
-	token = joined(input, s);
+	return alg == FORGE_ES256 ? forge_der_to_raw(sig, len) : len;
+}
+
+char *forge_sign(const char *header, const char *payload, enum forge_alg alg, EVP_PKEY *key)
+{
+	char *input = forge_signing_input(header, payload);
+	unsigned char sig[1024];
+	size_t len = forge_signature(alg, key, input, sig, sizeof(sig));
+	char *s = forge_b64url(sig, len);
+	char *token = forge_joined(input, s);
+
 	free(s);
 	free(input);
 	return token;
@@ -125,7 +130,7 @@ char *forge_hs256(const char *header, const char *payload, const unsigned char *
 		  &mac_len),
 	     "HMAC");
 	s = forge_b64url(mac, mac_len);
-	token = joined(input, s);
+	token = forge_joined(input, s);
 	free(s);
 	free(input);
 	return token;
@@ -296,4 +301,34 @@ json_t *forge_rsa_jwk(EVP_PKEY *key, const char *kid)
 			      "RS256", "use", "sig", "n", bn_param_json(key, OSSL_PKEY_PARAM_RSA_N),
 			      "e", bn_param_json(key, OSSL_PKEY_PARAM_RSA_E)),
 		    "json_pack");
+}
+
+char *forge_header_json(const char *alg, const char *kid)
+{
+	char *out = must(malloc(strlen(alg) + strlen(kid) + 64), "malloc");
+
+	sprintf(out, "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg, kid);
+	return out;
+}
+
+char *forge_json_text(json_t *value)
+{
+	char *text = must(json_dumps(value, JSON_COMPACT), "json_dumps");
+
+	json_decref(value);
+	return text;
+}
+
+char *forge_json_text_with_raw(json_t *claims, const char *name, const char *raw)
+{
+	char *text, *out;
+	size_t len;
+
+	json_object_del(claims, name);
+	text = forge_json_text(claims);
+	len = strlen(text);
+	out = must(malloc(len + strlen(name) + strlen(raw) + 8), "malloc");
+	sprintf(out, "%.*s,\"%s\":%s}", (int)(len - 1), text, name, raw);
+	free(text);
+	return out;
 }

@@ -21,6 +21,32 @@ enum forge_alg { FORGE_RS256, FORGE_RS384, FORGE_PS256, FORGE_ES256 };
 /* RFC 7515 base64url, no padding. */
 char *forge_b64url(const void *data, size_t len);
 
+/* a "." b */
+char *forge_joined(const char *a, const char *b);
+
+/* OpenSSL's DER ECDSA signature as JWS wants it: raw r || s (32 bytes each), in place; returns 64.
+ */
+size_t forge_der_to_raw(unsigned char *sig, size_t len);
+
+/*
+ * The JWS signature of input by key as bytes into sig (cap bytes), ES256 as
+ * raw r || s; returns its length.
+ */
+size_t forge_signature(enum forge_alg alg, EVP_PKEY *key, const char *input, unsigned char *sig,
+		       size_t cap);
+
+/* {"alg":alg,"typ":"JWT","kid":kid} */
+char *forge_header_json(const char *alg, const char *kid);
+
+/* Compact JSON text of value; consumes value. */
+char *forge_json_text(json_t *value);
+
+/*
+ * Compact JSON text of claims with member name replaced by raw JSON text
+ * (to send numbers exactly as written); consumes claims.
+ */
+char *forge_json_text_with_raw(json_t *claims, const char *name, const char *raw);
+
 /* base64url(header) "." base64url(payload): what a JWS signature covers. */
 char *forge_signing_input(const char *header, const char *payload);
 

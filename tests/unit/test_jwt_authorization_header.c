@@ -34,6 +34,7 @@
 #include "core/arena.h"
 #include "core/request.h"
 
+#include "tests/support/headers.h"
 #include "tests/support/jwt_fixture.h"
 
 /* ---- the Authorization header (auth/identity.c, auth_authenticate) ---- */
@@ -73,12 +74,7 @@ static void expect_challenge(struct header_case *c, bool invalid_token)
 	assert_int_equal(c->req.response.status, 401);
 	assert_null(c->req.identity);
 	challenge = response_header_value(&c->req, "WWW-Authenticate");
-	assert_non_null(challenge);
-	assert_int_equal(strncmp(challenge, "Bearer", 6), 0);
-	if (invalid_token)
-		assert_non_null(strstr(challenge, "error=\"invalid_token\""));
-	else
-		assert_null(strstr(challenge, "error="));
+	assert_bearer_challenge(challenge, invalid_token);
 	arena_free(c->arena);
 }
 

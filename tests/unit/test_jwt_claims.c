@@ -72,8 +72,8 @@ static void test_our_key_claiming_external_issuer_is_refused(void **state)
 static void expect_raw_claim(const struct fixture *f, const char *name, const char *raw,
 			     enum jwt_refusal want)
 {
-	char *header = header_json("RS256", f->rsa.kid);
-	char *payload = claims_text_with_raw(claims_ours(), name, raw);
+	char *header = forge_header_json("RS256", f->rsa.kid);
+	char *payload = forge_json_text_with_raw(claims_ours(), name, raw);
 
 	expect(&f->v, ours_rs256_text(f, header, payload), want);
 	free(header);

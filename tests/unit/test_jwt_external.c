@@ -40,8 +40,8 @@
 
 static char *external_token(const struct fixture *f, json_t *claims, bool ec)
 {
-	char *header = header_json(ec ? "ES256" : "RS256", ec ? EXT_EC_KID : EXT_RSA_KID);
-	char *payload = claims_text(claims);
+	char *header = forge_header_json(ec ? "ES256" : "RS256", ec ? EXT_EC_KID : EXT_RSA_KID);
+	char *payload = forge_json_text(claims);
 	char *token = forge_sign(header, payload, ec ? FORGE_ES256 : FORGE_RS256,
 				 ec ? f->ext_ec : f->ext_rsa);
 
@@ -138,11 +138,11 @@ static void test_external_keys_skipped_at_load_are_unknown(void **state)
 {
 	const struct fixture *f = *state;
 	const char *const kids[] = {"enc-1", "ps-1"};
-	char *payload = claims_text(claims_external());
+	char *payload = forge_json_text(claims_external());
 
 	assert_int_equal(f->v.issuers[1].n_keys, 2);
 	for (size_t i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
-		char *header = header_json("RS256", kids[i]);
+		char *header = forge_header_json("RS256", kids[i]);
 
 		expect(&f->v, forge_sign(header, payload, FORGE_RS256, f->ext_rsa),
 		       JWT_REFUSED_KID);

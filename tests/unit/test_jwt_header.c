@@ -44,12 +44,12 @@ static void test_alg_none_in_any_case_is_refused(void **state)
 {
 	const struct fixture *f = *state;
 	const char *const nones[] = {"none", "None", "NONE", "nOnE"};
-	char *payload = claims_text(claims_ours());
+	char *payload = forge_json_text(claims_ours());
 
 	for (size_t i = 0; i < sizeof(nones) / sizeof(nones[0]); i++) {
-		char *header = header_json(nones[i], f->rsa.kid);
+		char *header = forge_header_json(nones[i], f->rsa.kid);
 		char *input = forge_signing_input(header, payload);
-		char *dotted = joined(input, "");
+		char *dotted = forge_joined(input, "");
 
 		expect(&f->v, dotted, JWT_REFUSED_ALG);
 		expect(&f->v, ours_rs256_text(f, header, payload), JWT_REFUSED_ALG);
@@ -64,8 +64,8 @@ static void test_hs256_keyed_with_rsa_public_pem_is_refused(void **state)
 {
 	const struct fixture *f = *state;
 	BIO *bio = BIO_new(BIO_s_mem());
-	char *pem, *header = header_json("HS256", f->rsa.kid),
-		   *payload = claims_text(claims_ours());
+	char *pem, *header = forge_header_json("HS256", f->rsa.kid),
+		   *payload = forge_json_text(claims_ours());
 	long pem_len;
 
 	assert_int_equal(PEM_write_bio_PUBKEY(bio, our_rsa(f)), 1);
@@ -82,7 +82,8 @@ static void test_hs256_keyed_with_rsa_public_der_is_refused(void **state)
 	const struct fixture *f = *state;
 	unsigned char *der = NULL;
 	int der_len = i2d_PUBKEY(our_rsa(f), &der);
-	char *header = header_json("HS256", f->rsa.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("HS256", f->rsa.kid),
+	     *payload = forge_json_text(claims_ours());
 
 	assert_true(der_len > 0);
 	expect(&f->v, forge_hs256(header, payload, der, (size_t)der_len), JWT_REFUSED_ALG);
@@ -96,11 +97,11 @@ static void test_other_algorithms_are_refused(void **state)
 	const struct fixture *f = *state;
 	const char *const algs[] = {"HS256", "HS384", "HS512", "RS384", "RS512",  "PS256",
 				    "ES384", "ES512", "EdDSA", "rs256", "RS256 ", ""};
-	char *payload = claims_text(claims_ours());
+	char *payload = forge_json_text(claims_ours());
 
 	/* Signed with our real key, so nothing but the alg is wrong. */
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
-		char *header = header_json(algs[i], f->rsa.kid);
+		char *header = forge_header_json(algs[i], f->rsa.kid);
 
 		expect(&f->v, ours_rs256_text(f, header, payload), JWT_REFUSED_ALG);
 		free(header);
@@ -111,7 +112,8 @@ static void test_other_algorithms_are_refused(void **state)
 static void test_rs384_signed_token_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("RS384", f->rsa.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("RS384", f->rsa.kid),
+	     *payload = forge_json_text(claims_ours());
 
 	expect(&f->v, forge_sign(header, payload, FORGE_RS384, our_rsa(f)), JWT_REFUSED_ALG);
 	free(header);
@@ -121,12 +123,13 @@ static void test_rs384_signed_token_is_refused(void **state)
 static void test_ps256_signed_token_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("PS256", f->rsa.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("PS256", f->rsa.kid),
+	     *payload = forge_json_text(claims_ours());
 
 	expect(&f->v, forge_sign(header, payload, FORGE_PS256, our_rsa(f)), JWT_REFUSED_ALG);
 	free(header);
 	/* PS256 bytes under an RS256 header: PKCS#1 v1.5 verification must fail. */
-	header = header_json("RS256", f->rsa.kid);
+	header = forge_header_json("RS256", f->rsa.kid);
 	expect(&f->v, forge_sign(header, payload, FORGE_PS256, our_rsa(f)), JWT_REFUSED_SIGNATURE);
 	free(header);
 	free(payload);
@@ -135,7 +138,7 @@ static void test_ps256_signed_token_is_refused(void **state)
 static void test_alg_missing_or_not_a_string_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char header[256], *payload = claims_text(claims_ours());
+	char header[256], *payload = forge_json_text(claims_ours());
 	const char *const algs[] = {
 		"null", "256", "[\"RS256\"]", "{\"alg\":\"RS256\"}", "true", "\"RS256\\u0000\""};
 
@@ -152,7 +155,8 @@ static void test_alg_missing_or_not_a_string_is_refused(void **state)
 static void test_es256_header_with_rsa_kid_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("ES256", f->rsa.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("ES256", f->rsa.kid),
+	     *payload = forge_json_text(claims_ours());
 
 	expect(&f->v, forge_sign(header, payload, FORGE_ES256, f->ext_ec), JWT_REFUSED_ALG);
 	free(header);
@@ -162,7 +166,8 @@ static void test_es256_header_with_rsa_kid_is_refused(void **state)
 static void test_rs256_header_with_ec_kid_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("RS256", f->ec.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("RS256", f->ec.kid),
+	     *payload = forge_json_text(claims_ours());
 
 	expect(&f->v_ec, forge_sign(header, payload, FORGE_RS256, f->attacker), JWT_REFUSED_ALG);
 	free(header);
@@ -173,7 +178,7 @@ static void test_rs256_header_with_ec_kid_is_refused(void **state)
 
 static void expect_kid(const struct fixture *f, const char *kid_json, enum jwt_refusal want)
 {
-	char *header = malloc(strlen(kid_json) + 64), *payload = claims_text(claims_ours());
+	char *header = malloc(strlen(kid_json) + 64), *payload = forge_json_text(claims_ours());
 
 	sprintf(header, "{\"alg\":\"RS256\",\"kid\":%s}", kid_json);
 	expect(&f->v, ours_rs256_text(f, header, payload), want);
@@ -184,7 +189,7 @@ static void expect_kid(const struct fixture *f, const char *kid_json, enum jwt_r
 static void test_kid_missing_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char *payload = claims_text(claims_ours());
+	char *payload = forge_json_text(claims_ours());
 
 	expect(&f->v, ours_rs256_text(f, "{\"alg\":\"RS256\",\"typ\":\"JWT\"}", payload),
 	       JWT_REFUSED_KID);
@@ -276,7 +281,7 @@ static void test_unknown_kid_is_refused(void **state)
 static void test_jku_x5u_jwk_x5c_are_ignored(void **state)
 {
 	const struct fixture *f = *state;
-	char header[1024], *payload = claims_text(claims_ours());
+	char header[1024], *payload = forge_json_text(claims_ours());
 
 	/* Were any of these fetched or used, the port-1 URLs would fail and the jwk mismatch. */
 	snprintf(header, sizeof(header),
@@ -292,7 +297,7 @@ static void test_embedded_jwk_of_attacker_is_not_used(void **state)
 {
 	const struct fixture *f = *state;
 	json_t *jwk = jwk_rsa(f->attacker, "evil", NULL, NULL);
-	char *jwk_text = claims_text(jwk), *payload = claims_text(claims_ours());
+	char *jwk_text = forge_json_text(jwk), *payload = forge_json_text(claims_ours());
 	char *header = malloc(strlen(jwk_text) + 256);
 
 	sprintf(header, "{\"alg\":\"RS256\",\"kid\":\"%s\",\"jwk\":%s}", f->rsa.kid, jwk_text);
@@ -329,8 +334,8 @@ static void test_header_pointing_to_the_attackers_key_is_refused_without_fetchin
 	const struct fixture *f = *state;
 	int port, fd = listener(&port);
 	struct pollfd pending = {.fd = fd, .events = POLLIN};
-	char *jwk = claims_text(jwk_rsa(f->attacker, "evil", "sig", "RS256"));
-	char *payload = claims_text(claims_ours());
+	char *jwk = forge_json_text(jwk_rsa(f->attacker, "evil", "sig", "RS256"));
+	char *payload = forge_json_text(claims_ours());
 	char *header = malloc(strlen(jwk) + 512);
 	const char *const kids[] = {f->rsa.kid, "evil"};
 	const enum jwt_refusal wanted[] = {JWT_REFUSED_SIGNATURE, JWT_REFUSED_KID};
@@ -355,7 +360,7 @@ static void test_crit_is_refused(void **state)
 {
 	const struct fixture *f = *state;
 	const char *const crits[] = {"[\"exp\"]", "[\"b64\"]", "[]", "\"exp\"", "null"};
-	char header[512], *payload = claims_text(claims_ours());
+	char header[512], *payload = forge_json_text(claims_ours());
 
 	for (size_t i = 0; i < sizeof(crits) / sizeof(crits[0]); i++) {
 		snprintf(header, sizeof(header),
@@ -371,7 +376,7 @@ static void test_typ_other_than_jwt_is_refused_as_malformed(void **state)
 	const struct fixture *f = *state;
 	const char *const typs[] = {"\"JWS\"", "\"JOSE+JSON\"", "\"\"",
 				    "1",       "null",          "\"JWT\\u0000\""};
-	char header[512], *payload = claims_text(claims_ours());
+	char header[512], *payload = forge_json_text(claims_ours());
 
 	for (size_t i = 0; i < sizeof(typs) / sizeof(typs[0]); i++) {
 		snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"kid\":\"%s\",\"typ\":%s}",

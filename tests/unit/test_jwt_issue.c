@@ -98,7 +98,7 @@ static void test_typ_at_jwt_in_any_case_is_accepted(void **state)
 {
 	const struct fixture *f = *state;
 	const char *const typs[] = {"JWT", "jwt", "at+jwt", "AT+JWT"};
-	char header[256], *payload = claims_text(claims_ours());
+	char header[256], *payload = forge_json_text(claims_ours());
 
 	for (size_t i = 0; i < sizeof(typs) / sizeof(typs[0]); i++) {
 		snprintf(header, sizeof(header),

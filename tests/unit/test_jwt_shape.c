@@ -66,7 +66,7 @@ static char *payload_padded_to(const char *header, size_t target)
 		size_t total;
 
 		memset(text, 'p', pad);
-		payload = claims_text(claims_set(claims_ours(), "pad", json_string(text)));
+		payload = forge_json_text(claims_set(claims_ours(), "pad", json_string(text)));
 		free(text);
 		total = b64url_len(strlen(header)) + b64url_len(strlen(payload)) + 2 +
 			RSA2048_SIGNATURE_B64_LEN;
@@ -207,7 +207,7 @@ static void test_header_not_an_object_is_refused_as_malformed(void **state)
 	const struct fixture *f = *state;
 	const char *const headers[] = {"[\"RS256\"]", "\"RS256\"", "null",
 				       "{",           "",          "{\"alg\":\"RS256\"}x"};
-	char *payload = claims_text(claims_ours());
+	char *payload = forge_json_text(claims_ours());
 
 	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
 		char *token = ours_rs256_text(f, headers[i], payload);
@@ -221,7 +221,7 @@ static void test_header_not_an_object_is_refused_as_malformed(void **state)
 static void test_duplicate_members_are_refused_as_malformed(void **state)
 {
 	const struct fixture *f = *state;
-	char header[256], *payload = claims_text(claims_ours());
+	char header[256], *payload = forge_json_text(claims_ours());
 	char duplicated[1024];
 
 	/* One parser reads the first alg, another the last: refuse both readings. */
@@ -237,7 +237,7 @@ static void test_duplicate_members_are_refused_as_malformed(void **state)
 static void test_payload_not_an_object_is_refused_as_malformed(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("RS256", f->rsa.kid);
+	char *header = forge_header_json("RS256", f->rsa.kid);
 
 	expect(&f->v, ours_rs256_text(f, header, "[1,2]"), JWT_REFUSED_MALFORMED);
 	expect(&f->v, ours_rs256_text(f, header, "{\"sub\":\"4"), JWT_REFUSED_MALFORMED);

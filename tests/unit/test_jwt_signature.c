@@ -57,7 +57,7 @@ static void test_tampered_payload_is_refused(void **state)
 {
 	const struct fixture *f = *state;
 	char *token = ours_rs256(f, claims_ours());
-	char *admin = claims_text(claims_set(claims_ours(), "sub", json_string("1")));
+	char *admin = forge_json_text(claims_set(claims_ours(), "sub", json_string("1")));
 
 	expect(&f->v, segment_replaced(token, 1, admin), JWT_REFUSED_SIGNATURE);
 	free(admin);
@@ -89,7 +89,8 @@ static void test_tampered_signature_is_refused(void **state)
 static void test_signature_by_another_key_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("RS256", f->rsa.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("RS256", f->rsa.kid),
+	     *payload = forge_json_text(claims_ours());
 
 	expect(&f->v, forge_sign(header, payload, FORGE_RS256, f->attacker), JWT_REFUSED_SIGNATURE);
 	free(header);
@@ -99,11 +100,12 @@ static void test_signature_by_another_key_is_refused(void **state)
 static void test_empty_or_short_rsa_signature_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("RS256", f->rsa.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("RS256", f->rsa.kid),
+	     *payload = forge_json_text(claims_ours());
 	char *input = forge_signing_input(header, payload);
 	unsigned char zeros[255] = {0};
 
-	expect(&f->v, joined(input, ""), JWT_REFUSED_SIGNATURE);
+	expect(&f->v, forge_joined(input, ""), JWT_REFUSED_SIGNATURE);
 	expect(&f->v, token_with_signature(input, zeros, sizeof(zeros)), JWT_REFUSED_SIGNATURE);
 	free(input);
 	free(header);
@@ -114,7 +116,7 @@ static void test_es256_tampered_payload_is_refused(void **state)
 {
 	const struct fixture *f = *state;
 	char *token = jwt_issue_access(&f->ec, USER_ID, NOW, TTL);
-	char *admin = claims_text(claims_set(claims_ours(), "sub", json_string("1")));
+	char *admin = forge_json_text(claims_set(claims_ours(), "sub", json_string("1")));
 
 	assert_non_null(token);
 	expect(&f->v_ec, segment_replaced(token, 1, admin), JWT_REFUSED_SIGNATURE);
@@ -126,7 +128,8 @@ static void test_es256_tampered_payload_is_refused(void **state)
 static void test_es256_zero_signature_under_rsa_kid_is_refused_as_alg(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("ES256", f->rsa.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("ES256", f->rsa.kid),
+	     *payload = forge_json_text(claims_ours());
 	char *input = forge_signing_input(header, payload);
 	unsigned char zeros[64] = {0};
 
@@ -140,7 +143,8 @@ static void test_es256_zero_signature_under_rsa_kid_is_refused_as_alg(void **sta
 static void test_es256_zero_signature_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("ES256", f->ec.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("ES256", f->ec.kid),
+	     *payload = forge_json_text(claims_ours());
 	char *input = forge_signing_input(header, payload);
 	unsigned char zeros[64] = {0};
 
@@ -157,11 +161,12 @@ static void test_es256_scalar_equal_to_group_order_is_refused(void **state)
 						0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84,
 						0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
 	const struct fixture *f = *state;
-	char *header = header_json("ES256", f->ec.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("ES256", f->ec.kid),
+	     *payload = forge_json_text(claims_ours());
 	char *input = forge_signing_input(header, payload);
 	unsigned char sig[128];
 
-	assert_int_equal(evp_sign(FORGE_ES256, our_ec(f), input, sig, sizeof(sig)), 64);
+	assert_int_equal(forge_signature(FORGE_ES256, our_ec(f), input, sig, sizeof(sig)), 64);
 	expect(&f->v_ec, token_with_signature(input, sig, 64), JWT_OK);
 	memcpy(sig, order, 32); /* r = n */
 	expect(&f->v_ec, token_with_signature(input, sig, 64), JWT_REFUSED_SIGNATURE);
@@ -175,7 +180,8 @@ static void test_es256_scalar_equal_to_group_order_is_refused(void **state)
 static void test_es256_signature_of_wrong_length_is_refused(void **state)
 {
 	const struct fixture *f = *state;
-	char *header = header_json("ES256", f->ec.kid), *payload = claims_text(claims_ours());
+	char *header = forge_header_json("ES256", f->ec.kid),
+	     *payload = forge_json_text(claims_ours());
 	char *input = forge_signing_input(header, payload);
 	unsigned char sig[128];
 	size_t der_len = sizeof(sig);
@@ -187,7 +193,7 @@ static void test_es256_signature_of_wrong_length_is_refused(void **state)
 			 1);
 	EVP_MD_CTX_free(ctx);
 	expect(&f->v_ec, token_with_signature(input, sig, der_len), JWT_REFUSED_SIGNATURE);
-	assert_int_equal(evp_sign(FORGE_ES256, our_ec(f), input, sig, sizeof(sig)), 64);
+	assert_int_equal(forge_signature(FORGE_ES256, our_ec(f), input, sig, sizeof(sig)), 64);
 	expect(&f->v_ec, token_with_signature(input, sig, 63), JWT_REFUSED_SIGNATURE);
 	sig[64] = 0;
 	expect(&f->v_ec, token_with_signature(input, sig, 65), JWT_REFUSED_SIGNATURE);

@@ -22,35 +22,28 @@
 #include "tests/support/cans_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
+#include "tests/support/response_check.h"
 
 #define API "/api/v1"
 #define WORKER_ROLES "[\"worker\"]"
 #define SUPERVISOR_ROLES "[\"supervisor\"]"
 
 /* One team (sup, w, w2), another team's supervisor, QA, all certified. */
-static struct cans_person sup, w, w2, sup2, qa;
+static struct cans_team team;
 
 static int setup(void **state)
 {
 	(void)state;
 	if (!cans_fixture_init())
 		return -1;
-	cans_person_new(&sup, "a-sup", SUPERVISOR_ROLES, NULL, 30);
-	cans_person_new(&sup2, "a-sup2", SUPERVISOR_ROLES, NULL, 30);
-	cans_person_new(&w, "a-w", WORKER_ROLES, sup.id, 30);
-	cans_person_new(&w2, "a-w2", WORKER_ROLES, sup.id, 30);
-	cans_person_new(&qa, "a-qa", "[\"qa_analyst\"]", NULL, 30);
+	cans_team_new(&team, "a");
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	cans_person_free(&sup);
-	cans_person_free(&sup2);
-	cans_person_free(&w);
-	cans_person_free(&w2);
-	cans_person_free(&qa);
+	cans_team_free(&team);
 	cans_fixture_done();
 	return 0;
 }
@@ -73,24 +66,6 @@ static void put_ratings(struct http_response *r, const char *token, const char *
 
 	snprintf(path, sizeof(path), API "/assessments/%s/ratings", id);
 	http_call(r, "PUT", path, token, headers, json, strlen(json));
-}
-
-static void assert_status(const struct http_response *r, long status)
-{
-	if (r->status != status)
-		fail_msg("want %ld, got %ld: %s", status, r->status, r->body ? r->body : "");
-}
-
-static bool error_names(const struct http_response *r, const char *field)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach (json_object_get(r->json, "errors"), i, e) {
-		if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* The first missing item of subject ("child" or a member id). */
@@ -155,7 +130,7 @@ static void test_instrument_is_served_from_data_with_etag_to_any_signed_in_calle
 	free(count);
 	etag = http_header(&r, "ETag");
 	assert_non_null(etag);
-	http_call(&again, "GET", API "/instruments/cans-2.0", w.token, NULL, NULL, 0);
+	http_call(&again, "GET", API "/instruments/cans-2.0", team.w.token, NULL, NULL, 0);
 	etag2 = http_header(&again, "ETag");
 	assert_non_null(etag2);
 	assert_string_equal(etag, etag2);
@@ -180,25 +155,25 @@ test_create_opens_a_draft_with_a_section_for_every_adult_linked_to_the_child(voi
 	json_t *sections;
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, false);
-	other_child = cans_member_new(w.token, s.case_id,
+	cans_scene_new(&s, &team.sup, &team.w, false);
+	other_child = cans_member_new(team.w.token, s.case_id,
 				      "{\"kind\":\"child\",\"full_name\":\"Sib\","
 				      "\"birth_date\":\"2019-06-01\"}");
 	snprintf(body, sizeof(body),
 		 "{\"kind\":\"caregiver\",\"full_name\":\"Foster\",\"relationship\":"
 		 "\"foster_parent\",\"child_ids\":[\"%s\"]}",
 		 other_child);
-	other_adult = cans_member_new(w.token, s.case_id, body);
+	other_adult = cans_member_new(team.w.token, s.case_id, body);
 	s.assessment =
-		cans_assessment_new(w.token, s.case_id, s.child, "initial", cans_days_ago(5));
+		cans_assessment_new(team.w.token, s.case_id, s.child, "initial", cans_days_ago(5));
 
-	get(&r, w.token, API "/assessments/%s", s.assessment);
+	get(&r, team.w.token, API "/assessments/%s", s.assessment);
 	assert_status(&r, 200);
 	assert_string_equal(cans_str(&r, "status"), "draft");
 	assert_string_equal(cans_str(&r, "instrument"), "CANS-2.0");
 	assert_string_equal(cans_str(&r, "case_id"), s.case_id);
 	assert_string_equal(cans_str(&r, "child_id"), s.child);
-	assert_string_equal(cans_str(&r, "author_id"), w.id);
+	assert_string_equal(cans_str(&r, "author_id"), team.w.id);
 	assert_string_equal(cans_str(&r, "reason"), "initial");
 	assert_true(json_is_null(json_object_get(r.json, "routed_to")));
 	sections = json_object_get(json_object_get(r.json, "ratings"), "caregivers");
@@ -234,38 +209,38 @@ static void test_create_is_for_the_case_worker_only_with_a_child_and_a_real_date
 	struct http_response r;
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, false);
-	cans_scene_new(&t, &sup, &w2, false);
-	post_create(&r, w2.token, s.case_id, s.child, "initial", cans_days_ago(1));
+	cans_scene_new(&s, &team.sup, &team.w, false);
+	cans_scene_new(&t, &team.sup, &team.w2, false);
+	post_create(&r, team.w2.token, s.case_id, s.child, "initial", cans_days_ago(1));
 	assert_problem(&r, 404, "not-found");
 	http_free(&r);
-	post_create(&r, sup.token, s.case_id, s.child, "initial", cans_days_ago(1));
+	post_create(&r, team.sup.token, s.case_id, s.child, "initial", cans_days_ago(1));
 	assert_problem(&r, 403, "forbidden");
 	http_free(&r);
-	post_create(&r, qa.token, s.case_id, s.child, "initial", cans_days_ago(1));
+	post_create(&r, team.qa.token, s.case_id, s.child, "initial", cans_days_ago(1));
 	assert_problem(&r, 403, "forbidden");
 	http_free(&r);
-	post_create(&r, w.token, s.case_id, s.child, "initial", cans_days_ago(-2));
+	post_create(&r, team.w.token, s.case_id, s.child, "initial", cans_days_ago(-2));
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "assessment_date"));
 	http_free(&r);
-	post_create(&r, w.token, s.case_id, s.child, "initial", cans_days_ago(61));
+	post_create(&r, team.w.token, s.case_id, s.child, "initial", cans_days_ago(61));
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "assessment_date"));
 	http_free(&r);
-	post_create(&r, w.token, s.case_id, t.child, "initial", cans_days_ago(1));
+	post_create(&r, team.w.token, s.case_id, t.child, "initial", cans_days_ago(1));
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "child_id"));
 	http_free(&r);
-	post_create(&r, w.token, s.case_id, s.mum, "initial", cans_days_ago(1));
+	post_create(&r, team.w.token, s.case_id, s.mum, "initial", cans_days_ago(1));
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "child_id"));
 	http_free(&r);
-	post_create(&r, w.token, s.case_id, s.child, "annual", cans_days_ago(1));
+	post_create(&r, team.w.token, s.case_id, s.child, "annual", cans_days_ago(1));
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "reason"));
 	http_free(&r);
-	post_create(&r, w.token, s.case_id, s.child, "case_close", cans_days_ago(1));
+	post_create(&r, team.w.token, s.case_id, s.child, "case_close", cans_days_ago(1));
 	assert_status(&r, 201);
 	assert_string_equal(cans_str(&r, "reason"), "case_close");
 	http_free(&r);
@@ -280,11 +255,11 @@ static void test_an_adult_linked_later_joins_a_draft_but_never_a_submitted_cans(
 	char *grandma, *aunt, path[128], *etag;
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, true);
-	grandma = cans_member_new(w.token, s.case_id,
+	cans_scene_new(&s, &team.sup, &team.w, true);
+	grandma = cans_member_new(team.w.token, s.case_id,
 				  "{\"kind\":\"collateral\",\"full_name\":\"Gran\","
 				  "\"relationship\":\"grandparent\"}");
-	get(&r, w.token, API "/assessments/%s", s.assessment);
+	get(&r, team.w.token, API "/assessments/%s", s.assessment);
 	assert_non_null(json_object_get(
 		json_object_get(json_object_get(r.json, "ratings"), "caregivers"), grandma));
 	etag = http_header(&r, "ETag");
@@ -292,15 +267,15 @@ static void test_an_adult_linked_later_joins_a_draft_but_never_a_submitted_cans(
 	free(etag);
 	http_free(&r);
 
-	cans_rate_complete(w.token, s.assessment, 1);
+	cans_rate_complete(team.w.token, s.assessment, 1);
 	snprintf(path, sizeof(path), API "/assessments/%s/submit", s.assessment);
-	cans_post(&r, path, w.token, NULL, NULL);
+	cans_post(&r, path, team.w.token, NULL, NULL);
 	assert_status(&r, 200);
 	http_free(&r);
-	aunt = cans_member_new(w.token, s.case_id,
+	aunt = cans_member_new(team.w.token, s.case_id,
 			       "{\"kind\":\"collateral\",\"full_name\":\"Aunt\","
 			       "\"relationship\":\"aunt_uncle\"}");
-	get(&r, w.token, API "/assessments/%s", s.assessment);
+	get(&r, team.w.token, API "/assessments/%s", s.assessment);
 	assert_null(json_object_get(
 		json_object_get(json_object_get(r.json, "ratings"), "caregivers"), aunt));
 	assert_string_equal(cans_str(&r, "status"), "submitted");
@@ -308,7 +283,7 @@ static void test_an_adult_linked_later_joins_a_draft_but_never_a_submitted_cans(
 
 	/* a member a CANS rates stays on the case */
 	snprintf(path, sizeof(path), API "/cases/%s/members/%s", s.case_id, grandma);
-	http_call(&r, "DELETE", path, w.token, NULL, NULL, 0);
+	http_call(&r, "DELETE", path, team.w.token, NULL, NULL, 0);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
 	free(grandma);
@@ -325,24 +300,24 @@ static void test_ratings_merge_and_null_clears(void **state)
 	char *a, *b, *cg, body[512];
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, true);
-	a = first_missing(w.token, s.assessment, "child");
-	cg = first_missing(w.token, s.assessment, s.mum);
+	cans_scene_new(&s, &team.sup, &team.w, true);
+	a = first_missing(team.w.token, s.assessment, "child");
+	cg = first_missing(team.w.token, s.assessment, s.mum);
 	snprintf(body, sizeof(body), "{\"child\":{\"%s\":2},\"caregivers\":{\"%s\":{\"%s\":3}}}", a,
 		 s.mum, cg);
-	put_ratings(&r, w.token, s.assessment, body, NULL);
+	put_ratings(&r, team.w.token, s.assessment, body, NULL);
 	assert_status(&r, 200);
 	http_free(&r);
-	b = first_missing(w.token, s.assessment, "child");
+	b = first_missing(team.w.token, s.assessment, "child");
 	snprintf(body, sizeof(body), "{\"child\":{\"%s\":0}}", b);
-	put_ratings(&r, w.token, s.assessment, body, NULL);
+	put_ratings(&r, team.w.token, s.assessment, body, NULL);
 	assert_status(&r, 200);
 	assert_int_equal(rating_of(&r, "child", a), 2);
 	assert_int_equal(rating_of(&r, "child", b), 0);
 	assert_int_equal(rating_of(&r, s.mum, cg), 3);
 	http_free(&r);
 	snprintf(body, sizeof(body), "{\"child\":{\"%s\":null}}", a);
-	put_ratings(&r, w.token, s.assessment, body, NULL);
+	put_ratings(&r, team.w.token, s.assessment, body, NULL);
 	assert_status(&r, 200);
 	assert_int_equal(rating_of(&r, "child", a), -1);
 	assert_int_equal(rating_of(&r, "child", b), 0);
@@ -360,9 +335,9 @@ static void test_ratings_name_every_bad_field_in_one_400_and_change_nothing(void
 	char *child_item, *cg_item, *young, body[1024], *etag;
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, true);
-	child_item = first_missing(w.token, s.assessment, "child");
-	cg_item = first_missing(w.token, s.assessment, s.mum);
+	cans_scene_new(&s, &team.sup, &team.w, true);
+	child_item = first_missing(team.w.token, s.assessment, "child");
+	cg_item = first_missing(team.w.token, s.assessment, s.mum);
 	/* an item that ends before the child's age */
 	young = test_psql(
 		"SELECT code FROM cansd.instrument_items WHERE active AND subject = 'child'"
@@ -373,7 +348,7 @@ static void test_ratings_name_every_bad_field_in_one_400_and_change_nothing(void
 		 "{\"child\":{\"NO_SUCH_ITEM\":1,\"%s\":4,\"%s\":1,\"%s\":1},"
 		 "\"caregivers\":{\"%s\":{\"%s\":1.5,\"%s\":\"2\"},\"999999\":{\"%s\":1}}}",
 		 child_item, cg_item, young, s.mum, cg_item, child_item, cg_item);
-	put_ratings(&r, w.token, s.assessment, body, NULL);
+	put_ratings(&r, team.w.token, s.assessment, body, NULL);
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "child.NO_SUCH_ITEM"));
 	{
@@ -394,20 +369,21 @@ static void test_ratings_name_every_bad_field_in_one_400_and_change_nothing(void
 	assert_int_equal(json_array_size(json_object_get(r.json, "errors")), 7);
 	http_free(&r);
 
-	put_ratings(&r, w.token, s.assessment, "{\"child\":[1]}", NULL);
+	put_ratings(&r, team.w.token, s.assessment, "{\"child\":[1]}", NULL);
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "child"));
 	http_free(&r);
-	put_ratings(&r, w.token, s.assessment, "{\"caregivers\":{\"mum\":{}},\"extra\":{}}", NULL);
+	put_ratings(&r, team.w.token, s.assessment, "{\"caregivers\":{\"mum\":{}},\"extra\":{}}",
+		    NULL);
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "extra"));
 	http_free(&r);
-	put_ratings(&r, w.token, s.assessment, "{\"caregivers\":{\"mum\":{}}}", NULL);
+	put_ratings(&r, team.w.token, s.assessment, "{\"caregivers\":{\"mum\":{}}}", NULL);
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "caregivers.mum"));
 	http_free(&r);
 
-	get(&r, w.token, API "/assessments/%s", s.assessment);
+	get(&r, team.w.token, API "/assessments/%s", s.assessment);
 	etag = http_header(&r, "ETag");
 	assert_string_equal(etag, "\"1\"");
 	assert_int_equal(
@@ -427,29 +403,29 @@ static void test_etag_on_every_read_and_write_and_a_stale_if_match_is_412(void *
 	char *item, body[256], *etag, path[128];
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, true);
-	item = first_missing(w.token, s.assessment, "child");
+	cans_scene_new(&s, &team.sup, &team.w, true);
+	item = first_missing(team.w.token, s.assessment, "child");
 	snprintf(body, sizeof(body), "{\"child\":{\"%s\":1}}", item);
-	put_ratings(&r, w.token, s.assessment, body, "If-Match: \"1\"");
+	put_ratings(&r, team.w.token, s.assessment, body, "If-Match: \"1\"");
 	assert_status(&r, 200);
 	etag = http_header(&r, "ETag");
 	assert_string_equal(etag, "\"2\"");
 	free(etag);
 	http_free(&r);
-	put_ratings(&r, w.token, s.assessment, body, "If-Match: \"1\"");
+	put_ratings(&r, team.w.token, s.assessment, body, "If-Match: \"1\"");
 	assert_problem(&r, 412, "precondition-failed");
 	http_free(&r);
-	put_ratings(&r, w.token, s.assessment, body, "If-Match: W/\"2\"");
+	put_ratings(&r, team.w.token, s.assessment, body, "If-Match: W/\"2\"");
 	assert_status(&r, 200);
 	http_free(&r);
-	get(&r, w.token, API "/assessments/%s/completeness", s.assessment);
+	get(&r, team.w.token, API "/assessments/%s/completeness", s.assessment);
 	etag = http_header(&r, "ETag");
 	assert_string_equal(etag, "\"3\"");
 	free(etag);
 	http_free(&r);
-	cans_rate_complete(w.token, s.assessment, 1);
+	cans_rate_complete(team.w.token, s.assessment, 1);
 	snprintf(path, sizeof(path), API "/assessments/%s/submit", s.assessment);
-	cans_post(&r, path, w.token, "{}", "If-Match: \"3\"");
+	cans_post(&r, path, team.w.token, "{}", "If-Match: \"3\"");
 	assert_problem(&r, 412, "precondition-failed");
 	http_free(&r);
 	free(item);
@@ -468,8 +444,8 @@ static void test_completeness_and_submit_agree_and_an_incomplete_submit_is_422(v
 	size_t i;
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, true);
-	get(&c, w.token, API "/assessments/%s/completeness", s.assessment);
+	cans_scene_new(&s, &team.sup, &team.w, true);
+	get(&c, team.w.token, API "/assessments/%s/completeness", s.assessment);
 	assert_status(&c, 200);
 	assert_true(json_is_false(json_object_get(c.json, "complete")));
 	json_array_foreach (json_object_get(c.json, "missing"), i, m) {
@@ -481,7 +457,7 @@ static void test_completeness_and_submit_agree_and_an_incomplete_submit_is_422(v
 	}
 	assert_true(saw_child && saw_mum && saw_para);
 	snprintf(path, sizeof(path), API "/assessments/%s/submit", s.assessment);
-	cans_post(&r, path, w.token, NULL, NULL);
+	cans_post(&r, path, team.w.token, NULL, NULL);
 	assert_problem(&r, 422, "incomplete-assessment");
 	assert_true(
 		json_equal(json_object_get(r.json, "missing"), json_object_get(c.json, "missing")));
@@ -489,22 +465,22 @@ static void test_completeness_and_submit_agree_and_an_incomplete_submit_is_422(v
 	http_free(&c);
 
 	/* all but one: both name exactly that one */
-	cans_rate_complete(w.token, s.assessment, 1);
+	cans_rate_complete(team.w.token, s.assessment, 1);
 	{
 		char *item = test_psql("SELECT code FROM cansd.instrument_items WHERE active AND "
 				       "subject = 'caregiver' ORDER BY sort_order DESC LIMIT 1");
 
 		snprintf(body, sizeof(body), "{\"caregivers\":{\"%s\":{\"%s\":null}}}", s.para,
 			 item);
-		put_ratings(&r, w.token, s.assessment, body, NULL);
+		put_ratings(&r, team.w.token, s.assessment, body, NULL);
 		assert_status(&r, 200);
 		http_free(&r);
-		get(&c, w.token, API "/assessments/%s/completeness", s.assessment);
+		get(&c, team.w.token, API "/assessments/%s/completeness", s.assessment);
 		assert_int_equal(json_array_size(json_object_get(c.json, "missing")), 1);
 		m = json_array_get(json_object_get(c.json, "missing"), 0);
 		assert_string_equal(json_string_value(json_object_get(m, "subject")), s.para);
 		assert_string_equal(json_string_value(json_object_get(m, "item")), item);
-		cans_post(&r, path, w.token, "{}", NULL);
+		cans_post(&r, path, team.w.token, "{}", NULL);
 		assert_problem(&r, 422, "incomplete-assessment");
 		assert_true(json_equal(json_object_get(r.json, "missing"),
 				       json_object_get(c.json, "missing")));
@@ -523,7 +499,7 @@ test_module_items_are_required_while_the_trigger_holds_and_kept_when_lowered(voi
 	char *trigger, *threshold, *module_n, *module_item, body[256], sql[512];
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, true);
+	cans_scene_new(&s, &team.sup, &team.w, true);
 	snprintf(sql, sizeof(sql),
 		 "SELECT %s FROM cansd.instrument_items WHERE active AND trigger_item IS NOT NULL "
 		 "AND min_age_months <= cansd.age_in_months('" CANS_CHILD_BIRTH "', current_date - "
@@ -541,21 +517,21 @@ test_module_items_are_required_while_the_trigger_holds_and_kept_when_lowered(voi
 	module_item = strchr(module_n, '|');
 	*module_item++ = '\0';
 
-	cans_rate_complete(w.token, s.assessment, 0);
+	cans_rate_complete(team.w.token, s.assessment, 0);
 	snprintf(body, sizeof(body), "{\"child\":{\"%s\":%s}}", trigger, threshold);
-	put_ratings(&r, w.token, s.assessment, body, NULL);
+	put_ratings(&r, team.w.token, s.assessment, body, NULL);
 	assert_status(&r, 200);
 	http_free(&r);
-	get(&r, w.token, API "/assessments/%s/completeness", s.assessment);
+	get(&r, team.w.token, API "/assessments/%s/completeness", s.assessment);
 	assert_int_equal(json_array_size(json_object_get(r.json, "missing")), atoi(module_n));
 	http_free(&r);
-	cans_rate_complete(w.token, s.assessment, 1);
+	cans_rate_complete(team.w.token, s.assessment, 1);
 	snprintf(body, sizeof(body), "{\"child\":{\"%s\":0}}", trigger);
-	put_ratings(&r, w.token, s.assessment, body, NULL);
+	put_ratings(&r, team.w.token, s.assessment, body, NULL);
 	assert_status(&r, 200);
 	assert_int_equal(rating_of(&r, "child", module_item), 1); /* kept */
 	http_free(&r);
-	get(&r, w.token, API "/assessments/%s/completeness", s.assessment);
+	get(&r, team.w.token, API "/assessments/%s/completeness", s.assessment);
 	assert_true(json_is_true(json_object_get(r.json, "complete")));
 	http_free(&r);
 	free(trigger);
@@ -577,26 +553,26 @@ static void test_out_of_scope_is_404_and_roles_without_cans_are_403(void **state
 	size_t i;
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, true);
+	cans_scene_new(&s, &team.sup, &team.w, true);
 	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
-		get(&r, w2.token, reads[i], s.assessment);
+		get(&r, team.w2.token, reads[i], s.assessment);
 		assert_problem(&r, 404, "not-found");
 		http_free(&r);
-		get(&r, sup2.token, reads[i], s.assessment);
+		get(&r, team.sup2.token, reads[i], s.assessment);
 		assert_problem(&r, 404, "not-found");
 		http_free(&r);
-		get(&r, sup.token, reads[i], s.assessment);
+		get(&r, team.sup.token, reads[i], s.assessment);
 		assert_status(&r, 200);
 		http_free(&r);
 	}
-	put_ratings(&r, w2.token, s.assessment, "{}", NULL);
+	put_ratings(&r, team.w2.token, s.assessment, "{}", NULL);
 	assert_problem(&r, 404, "not-found");
 	http_free(&r);
-	get(&r, w2.token, API "/assessments?case_id=%s", s.case_id);
+	get(&r, team.w2.token, API "/assessments?case_id=%s", s.case_id);
 	assert_status(&r, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
 	http_free(&r);
-	get(&r, w.token, API "/assessments/%s", "999999999");
+	get(&r, team.w.token, API "/assessments/%s", "999999999");
 	assert_problem(&r, 404, "not-found");
 	http_free(&r);
 
@@ -606,7 +582,7 @@ static void test_out_of_scope_is_404_and_roles_without_cans_are_403(void **state
 	http_free(&r);
 	cans_person_free(&office);
 	snprintf(path, sizeof(path), API "/assessments/%s/approve", s.assessment);
-	cans_post(&r, path, w.token, NULL, NULL);
+	cans_post(&r, path, team.w.token, NULL, NULL);
 	assert_problem(&r, 403, "forbidden");
 	http_free(&r);
 	cans_scene_free(&s);
@@ -621,22 +597,22 @@ static void test_qa_analyst_reads_every_cans_and_changes_none(void **state)
 	size_t i;
 
 	(void)state;
-	cans_scene_new(&s, &sup, &w, true);
-	get(&r, qa.token, API "/assessments/%s", s.assessment);
+	cans_scene_new(&s, &team.sup, &team.w, true);
+	get(&r, team.qa.token, API "/assessments/%s", s.assessment);
 	assert_status(&r, 200);
 	http_free(&r);
-	get(&r, qa.token, API "/assessments/%s/history", s.assessment);
+	get(&r, team.qa.token, API "/assessments/%s/history", s.assessment);
 	assert_status(&r, 200);
 	http_free(&r);
-	get(&r, qa.token, API "/assessments?case_id=%s", s.case_id);
+	get(&r, team.qa.token, API "/assessments?case_id=%s", s.case_id);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	http_free(&r);
-	put_ratings(&r, qa.token, s.assessment, "{}", NULL);
+	put_ratings(&r, team.qa.token, s.assessment, "{}", NULL);
 	assert_problem(&r, 403, "forbidden");
 	http_free(&r);
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		snprintf(path, sizeof(path), API "/assessments/%s/%s", s.assessment, actions[i]);
-		cans_post(&r, path, qa.token, "{}", NULL);
+		cans_post(&r, path, team.qa.token, "{}", NULL);
 		assert_problem(&r, 403, "forbidden");
 		http_free(&r);
 	}
@@ -665,8 +641,8 @@ test_a_lapsed_worker_is_refused_until_a_new_record_on_the_very_next_request(void
 	char path[128], body[256];
 
 	(void)state;
-	cans_person_new(&lapsed, "a-lapsed", WORKER_ROLES, sup.id, 400);
-	cans_scene_new(&s, &sup, &lapsed, false);
+	cans_person_new(&lapsed, "a-lapsed", WORKER_ROLES, team.sup.id, 400);
+	cans_scene_new(&s, &team.sup, &lapsed, false);
 	snprintf(path, sizeof(path), API "/cases/%s/assessments", s.case_id);
 	snprintf(body, sizeof(body),
 		 "{\"child_id\":\"%s\",\"reason\":\"initial\",\"assessment_date\":\"%s\"}", s.child,

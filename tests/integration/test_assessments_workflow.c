@@ -21,42 +21,30 @@
 #include "tests/support/cans_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
+#include "tests/support/response_check.h"
 
 #define API "/api/v1"
 #define WORKER_ROLES "[\"worker\"]"
 #define SUPERVISOR_ROLES "[\"supervisor\"]"
 
-static struct cans_person sup, w, w2, sup2, qa;
+/* One team (sup, w, w2), another team's supervisor, QA, all certified. */
+static struct cans_team team;
 
 static int setup(void **state)
 {
 	(void)state;
 	if (!cans_fixture_init())
 		return -1;
-	cans_person_new(&sup, "f-sup", SUPERVISOR_ROLES, NULL, 30);
-	cans_person_new(&sup2, "f-sup2", SUPERVISOR_ROLES, NULL, 30);
-	cans_person_new(&w, "f-w", WORKER_ROLES, sup.id, 30);
-	cans_person_new(&w2, "f-w2", WORKER_ROLES, sup.id, 30);
-	cans_person_new(&qa, "f-qa", "[\"qa_analyst\"]", NULL, 30);
+	cans_team_new(&team, "f");
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	cans_person_free(&sup);
-	cans_person_free(&sup2);
-	cans_person_free(&w);
-	cans_person_free(&w2);
-	cans_person_free(&qa);
+	cans_team_free(&team);
 	cans_fixture_done();
 	return 0;
-}
-
-static void assert_status(const struct http_response *r, long status)
-{
-	if (r->status != status)
-		fail_msg("want %ld, got %ld: %s", status, r->status, r->body ? r->body : "");
 }
 
 /* POST /assessments/{id}/{action} with an optional body. */
@@ -86,18 +74,6 @@ static void get(struct http_response *r, const char *token, const char *fmt, con
 
 	snprintf(path, sizeof(path), fmt, id);
 	http_call(r, "GET", path, token, NULL, NULL, 0);
-}
-
-static bool error_names(const struct http_response *r, const char *field)
-{
-	json_t *e;
-	size_t i;
-
-	json_array_foreach (json_object_get(r->json, "errors"), i, e) {
-		if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* A complete CANS of a new case of `worker`, submitted when wanted. */
@@ -134,33 +110,33 @@ static void test_rate_submit_return_resubmit_approve_with_the_history_oldest_fir
 	size_t i;
 
 	(void)state;
-	complete_scene(&s, &sup, &w, 1, false);
-	act(&r, w.token, s.assessment, "submit", NULL);
+	complete_scene(&s, &team.sup, &team.w, 1, false);
+	act(&r, team.w.token, s.assessment, "submit", NULL);
 	assert_status(&r, 200);
-	assert_string_equal(cans_str(&r, "routed_to"), sup.id);
+	assert_string_equal(cans_str(&r, "routed_to"), team.sup.id);
 	first_submitted = strdup(cans_str(&r, "first_submitted_at"));
 	http_free(&r);
 
-	act(&r, sup.token, s.assessment, "return", "{}");
+	act(&r, team.sup.token, s.assessment, "return", "{}");
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "comment"));
 	http_free(&r);
-	act(&r, sup.token, s.assessment, "return", "{\"comment\":\"\"}");
+	act(&r, team.sup.token, s.assessment, "return", "{\"comment\":\"\"}");
 	assert_problem(&r, 400, "validation-failed");
 	http_free(&r);
-	act_ok(sup.token, s.assessment, "return", "{\"comment\":\"Recheck the trauma items.\"}",
-	       "returned");
-	cans_rate_complete(w.token, s.assessment, 2);
-	act_ok(w.token, s.assessment, "submit", "{}", "submitted");
-	act(&r, sup.token, s.assessment, "approve", NULL);
+	act_ok(team.sup.token, s.assessment, "return",
+	       "{\"comment\":\"Recheck the trauma items.\"}", "returned");
+	cans_rate_complete(team.w.token, s.assessment, 2);
+	act_ok(team.w.token, s.assessment, "submit", "{}", "submitted");
+	act(&r, team.sup.token, s.assessment, "approve", NULL);
 	assert_status(&r, 200);
 	assert_string_equal(cans_str(&r, "status"), "approved");
-	assert_string_equal(cans_str(&r, "approved_by"), sup.id);
+	assert_string_equal(cans_str(&r, "approved_by"), team.sup.id);
 	assert_string_equal(cans_str(&r, "first_submitted_at"), first_submitted);
 	assert_non_null(cans_str(&r, "approved_at"));
 	http_free(&r);
 
-	get(&r, w.token, API "/assessments/%s/history", s.assessment);
+	get(&r, team.w.token, API "/assessments/%s/history", s.assessment);
 	assert_status(&r, 200);
 	items = json_object_get(r.json, "items");
 	assert_int_equal(json_array_size(items), sizeof(want) / sizeof(want[0]));
@@ -169,14 +145,14 @@ static void test_rate_submit_return_resubmit_approve_with_the_history_oldest_fir
 		assert_non_null(json_string_value(json_object_get(e, "at")));
 	}
 	e = json_array_get(items, 2);
-	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), w.id);
-	assert_string_equal(json_string_value(json_object_get(e, "to_supervisor_id")), sup.id);
+	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), team.w.id);
+	assert_string_equal(json_string_value(json_object_get(e, "to_supervisor_id")), team.sup.id);
 	e = json_array_get(items, 3);
-	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), sup.id);
+	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), team.sup.id);
 	assert_string_equal(json_string_value(json_object_get(e, "comment")),
 			    "Recheck the trauma items.");
 	e = json_array_get(items, 6);
-	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), sup.id);
+	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), team.sup.id);
 	http_free(&r);
 	free(first_submitted);
 	cans_scene_free(&s);
@@ -190,71 +166,76 @@ static void test_reroute_by_the_author_or_the_routed_supervisor_never_to_the_aut
 	json_t *e;
 
 	(void)state;
-	complete_scene(&s, &sup, &w, 1, true);
-	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\"}", sup2.id);
-	act(&r, w.token, s.assessment, "reroute", body);
+	complete_scene(&s, &team.sup, &team.w, 1, true);
+	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\"}", team.sup2.id);
+	act(&r, team.w.token, s.assessment, "reroute", body);
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "reason"));
 	http_free(&r);
-	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"on leave\"}", w.id);
-	act(&r, w.token, s.assessment, "reroute", body);
+	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"on leave\"}",
+		 team.w.id);
+	act(&r, team.w.token, s.assessment, "reroute", body);
 	assert_problem(&r, 400, "validation-failed");
 	assert_true(error_names(&r, "supervisor_id"));
 	http_free(&r);
-	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"on leave\"}", w2.id);
-	act(&r, w.token, s.assessment, "reroute", body);
+	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"on leave\"}",
+		 team.w2.id);
+	act(&r, team.w.token, s.assessment, "reroute", body);
 	assert_problem(&r, 400, "validation-failed");
 	http_free(&r);
-	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"on leave\"}", sup2.id);
-	act(&r, w2.token, s.assessment, "reroute", body);
+	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"on leave\"}",
+		 team.sup2.id);
+	act(&r, team.w2.token, s.assessment, "reroute", body);
 	assert_problem(&r, 404, "not-found");
 	http_free(&r);
 
 	/* the author reroutes: the other team's supervisor now reads and decides it */
-	act(&r, w.token, s.assessment, "reroute", body);
+	act(&r, team.w.token, s.assessment, "reroute", body);
 	assert_status(&r, 200);
-	assert_string_equal(cans_str(&r, "routed_to"), sup2.id);
+	assert_string_equal(cans_str(&r, "routed_to"), team.sup2.id);
 	http_free(&r);
-	act(&r, sup.token, s.assessment, "approve", NULL);
+	act(&r, team.sup.token, s.assessment, "approve", NULL);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
-	get(&r, sup2.token, API "/approvals%s", "");
+	get(&r, team.sup2.token, API "/approvals%s", "");
 	assert_true(list_has(&r, s.assessment));
 	http_free(&r);
-	get(&r, sup2.token, API "/assessments/%s", s.assessment);
+	get(&r, team.sup2.token, API "/assessments/%s", s.assessment);
 	assert_status(&r, 200);
 	http_free(&r);
 
 	/* that supervisor reroutes it back */
 	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\",\"reason\":\"not my team\"}",
-		 sup.id);
-	act(&r, sup2.token, s.assessment, "reroute", body);
+		 team.sup.id);
+	act(&r, team.sup2.token, s.assessment, "reroute", body);
 	assert_status(&r, 200);
-	assert_string_equal(cans_str(&r, "routed_to"), sup.id);
+	assert_string_equal(cans_str(&r, "routed_to"), team.sup.id);
 	http_free(&r);
 	/* having been asked to decide it, they still read it but act no more */
-	get(&r, sup2.token, API "/assessments/%s", s.assessment);
+	get(&r, team.sup2.token, API "/assessments/%s", s.assessment);
 	assert_status(&r, 200);
 	http_free(&r);
-	act(&r, sup2.token, s.assessment, "approve", NULL);
+	act(&r, team.sup2.token, s.assessment, "approve", NULL);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
 
-	get(&r, qa.token, API "/assessments/%s/history", s.assessment);
+	get(&r, team.qa.token, API "/assessments/%s/history", s.assessment);
 	e = json_array_get(json_object_get(r.json, "items"),
 			   json_array_size(json_object_get(r.json, "items")) - 2);
 	assert_string_equal(json_string_value(json_object_get(e, "event")), "rerouted");
-	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), w.id);
-	assert_string_equal(json_string_value(json_object_get(e, "from_supervisor_id")), sup.id);
-	assert_string_equal(json_string_value(json_object_get(e, "to_supervisor_id")), sup2.id);
+	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), team.w.id);
+	assert_string_equal(json_string_value(json_object_get(e, "from_supervisor_id")),
+			    team.sup.id);
+	assert_string_equal(json_string_value(json_object_get(e, "to_supervisor_id")),
+			    team.sup2.id);
 	assert_string_equal(json_string_value(json_object_get(e, "comment")), "on leave");
 	e = json_array_get(json_object_get(r.json, "items"),
 			   json_array_size(json_object_get(r.json, "items")) - 1);
-	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), sup2.id);
+	assert_string_equal(json_string_value(json_object_get(e, "actor_id")), team.sup2.id);
 	http_free(&r);
 
-	act_ok(sup.token, s.assessment, "approve", NULL, "approved");
-	act(&r, w.token, s.assessment, "reroute", body);
+	act_ok(team.sup.token, s.assessment, "approve", NULL, "approved");
+	act(&r, team.w.token, s.assessment, "reroute", body);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
 	cans_scene_free(&s);
@@ -269,28 +250,28 @@ static void test_only_the_routed_supervisor_decides_and_nobody_approves_their_ow
 
 	(void)state;
 	/* a draft is not approved */
-	cans_scene_new(&s, &sup, &w, true);
-	act(&r, sup.token, s.assessment, "approve", NULL);
+	cans_scene_new(&s, &team.sup, &team.w, true);
+	act(&r, team.sup.token, s.assessment, "approve", NULL);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
-	cans_rate_complete(w.token, s.assessment, 1);
+	cans_rate_complete(team.w.token, s.assessment, 1);
 	/* routed to the other team's supervisor: the case's own supervisor may not decide */
-	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\"}", sup2.id);
-	act_ok(w.token, s.assessment, "submit", body, "submitted");
-	act(&r, sup.token, s.assessment, "approve", NULL);
+	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\"}", team.sup2.id);
+	act_ok(team.w.token, s.assessment, "submit", body, "submitted");
+	act(&r, team.sup.token, s.assessment, "approve", NULL);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
-	act(&r, sup.token, s.assessment, "return", "{\"comment\":\"no\"}");
+	act(&r, team.sup.token, s.assessment, "return", "{\"comment\":\"no\"}");
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
-	act(&r, w.token, s.assessment, "approve", NULL);
+	act(&r, team.w.token, s.assessment, "approve", NULL);
 	assert_problem(&r, 403, "forbidden");
 	http_free(&r);
-	act_ok(sup2.token, s.assessment, "approve", NULL, "approved");
+	act_ok(team.sup2.token, s.assessment, "approve", NULL, "approved");
 
 	/* someone who both rates and supervises never approves their own CANS */
-	cans_person_new(&dual, "f-dual", "[\"worker\",\"supervisor\"]", sup.id, 30);
-	complete_scene(&t, &sup, &dual, 1, false);
+	cans_person_new(&dual, "f-dual", "[\"worker\",\"supervisor\"]", team.sup.id, 30);
+	complete_scene(&t, &team.sup, &dual, 1, false);
 	snprintf(body, sizeof(body), "{\"supervisor_id\":\"%s\"}", dual.id);
 	act(&r, dual.token, t.assessment, "submit", body);
 	assert_problem(&r, 400, "validation-failed");
@@ -316,19 +297,19 @@ static void test_an_approved_cans_never_changes(void **state)
 	char path[128], sql[512], *out;
 
 	(void)state;
-	complete_scene(&s, &sup, &w, 1, true);
-	act_ok(sup.token, s.assessment, "approve", NULL, "approved");
+	complete_scene(&s, &team.sup, &team.w, 1, true);
+	act_ok(team.sup.token, s.assessment, "approve", NULL, "approved");
 	snprintf(path, sizeof(path), API "/assessments/%s/ratings", s.assessment);
-	http_json(&r, "PUT", path, w.token, "{\"child\":{}}");
+	http_json(&r, "PUT", path, team.w.token, "{\"child\":{}}");
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
-	act(&r, w.token, s.assessment, "submit", NULL);
+	act(&r, team.w.token, s.assessment, "submit", NULL);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
-	act(&r, sup.token, s.assessment, "return", "{\"comment\":\"late\"}");
+	act(&r, team.sup.token, s.assessment, "return", "{\"comment\":\"late\"}");
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
-	act(&r, sup.token, s.assessment, "approve", NULL);
+	act(&r, team.sup.token, s.assessment, "approve", NULL);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
 	/* the database refuses it whoever asks, even its superuser */
@@ -352,15 +333,16 @@ static void test_the_approvals_queue_is_the_supervisors_own_oldest_first(void **
 	long pos_a = -1, pos_b = -1;
 
 	(void)state;
-	complete_scene(&a, &sup, &w, 1, true);
-	complete_scene(&b, &sup, &w2, 1, true);
-	http_call(&r, "GET", API "/approvals?limit=500", sup.token, NULL, NULL, 0);
+	complete_scene(&a, &team.sup, &team.w, 1, true);
+	complete_scene(&b, &team.sup, &team.w2, 1, true);
+	http_call(&r, "GET", API "/approvals?limit=500", team.sup.token, NULL, NULL, 0);
 	assert_status(&r, 200);
 	json_array_foreach (json_object_get(r.json, "items"), i, it) {
 		const char *id = json_string_value(json_object_get(it, "id"));
 
 		assert_string_equal(json_string_value(json_object_get(it, "status")), "submitted");
-		assert_string_equal(json_string_value(json_object_get(it, "routed_to")), sup.id);
+		assert_string_equal(json_string_value(json_object_get(it, "routed_to")),
+				    team.sup.id);
 		if (strcmp(id, a.assessment) == 0)
 			pos_a = (long)i;
 		if (strcmp(id, b.assessment) == 0)
@@ -368,18 +350,18 @@ static void test_the_approvals_queue_is_the_supervisors_own_oldest_first(void **
 	}
 	assert_true(pos_a >= 0 && pos_b > pos_a);
 	http_free(&r);
-	http_call(&r, "GET", API "/approvals", sup2.token, NULL, NULL, 0);
+	http_call(&r, "GET", API "/approvals", team.sup2.token, NULL, NULL, 0);
 	assert_false(list_has(&r, a.assessment));
 	http_free(&r);
-	http_call(&r, "GET", API "/approvals", w.token, NULL, NULL, 0);
+	http_call(&r, "GET", API "/approvals", team.w.token, NULL, NULL, 0);
 	assert_problem(&r, 403, "forbidden");
 	http_free(&r);
-	act_ok(sup.token, a.assessment, "approve", NULL, "approved");
-	http_call(&r, "GET", API "/approvals?limit=500", sup.token, NULL, NULL, 0);
+	act_ok(team.sup.token, a.assessment, "approve", NULL, "approved");
+	http_call(&r, "GET", API "/approvals?limit=500", team.sup.token, NULL, NULL, 0);
 	assert_false(list_has(&r, a.assessment));
 	assert_true(list_has(&r, b.assessment));
 	http_free(&r);
-	get(&r, sup.token, API "/assessments?status=approved&case_id=%s", a.case_id);
+	get(&r, team.sup.token, API "/assessments?status=approved&case_id=%s", a.case_id);
 	assert_true(list_has(&r, a.assessment));
 	http_free(&r);
 	cans_scene_free(&a);
@@ -406,35 +388,35 @@ static void test_qc_flags_are_stored_on_submit_for_qa_and_the_case_supervisor(vo
 
 	(void)state;
 	/* every need 0 and every strength 0: "no need above 0" and nothing else */
-	complete_scene(&s, &sup, &w, 0, true);
-	get(&r, qa.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	complete_scene(&s, &team.sup, &team.w, 0, true);
+	get(&r, team.qa.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_status(&r, 200);
 	assert_true(flags_have(&r, "NO_NEED_ABOVE_ZERO"));
 	assert_false(flags_have(&r, "NO_USEFUL_STRENGTH"));
 	http_free(&r);
-	get(&r, sup.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	get(&r, team.sup.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_status(&r, 200);
 	assert_true(flags_have(&r, "NO_NEED_ABOVE_ZERO"));
 	http_free(&r);
-	get(&r, sup2.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	get(&r, team.sup2.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_problem(&r, 404, "not-found");
 	http_free(&r);
-	get(&r, w.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	get(&r, team.w.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_problem(&r, 403, "forbidden");
 	http_free(&r);
-	get(&r, qa.token, API "/qc/flags?assessment_id=%s", "x");
+	get(&r, team.qa.token, API "/qc/flags?assessment_id=%s", "x");
 	assert_problem(&r, 400, "malformed-request");
 	http_free(&r);
 
 	/* returned and resubmitted with needs and useful strengths: the flags are replaced */
-	act_ok(sup.token, s.assessment, "return", "{\"comment\":\"all zero?\"}", "returned");
-	cans_rate_complete(w.token, s.assessment, 1);
+	act_ok(team.sup.token, s.assessment, "return", "{\"comment\":\"all zero?\"}", "returned");
+	cans_rate_complete(team.w.token, s.assessment, 1);
 	{
 		char path[128], *body;
 		json_t *c;
 		struct http_response g;
 
-		get(&g, w.token, API "/assessments/%s", s.assessment);
+		get(&g, team.w.token, API "/assessments/%s", s.assessment);
 		c = json_deep_copy(json_object_get(json_object_get(g.json, "ratings"), "child"));
 		http_free(&g);
 		{
@@ -452,14 +434,14 @@ static void test_qc_flags_are_stored_on_submit_for_qa_and_the_case_supervisor(vo
 			json_decref(whole);
 		}
 		snprintf(path, sizeof(path), API "/assessments/%s/ratings", s.assessment);
-		http_json(&g, "PUT", path, w.token, body);
+		http_json(&g, "PUT", path, team.w.token, body);
 		assert_status(&g, 200);
 		http_free(&g);
 		free(body);
 	}
-	cans_rate_complete(w.token, s.assessment, 1);
-	act_ok(w.token, s.assessment, "submit", NULL, "submitted");
-	get(&r, qa.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	cans_rate_complete(team.w.token, s.assessment, 1);
+	act_ok(team.w.token, s.assessment, "submit", NULL, "submitted");
+	get(&r, team.qa.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_false(flags_have(&r, "NO_NEED_ABOVE_ZERO"));
 	http_free(&r);
 	cans_scene_free(&s);
@@ -489,16 +471,16 @@ static void test_cans_due_is_pending_approval_once_submitted_and_met_once_approv
 	struct cans_scene s;
 
 	(void)state;
-	complete_scene(&s, &sup, &w, 1, false);
+	complete_scene(&s, &team.sup, &team.w, 1, false);
 	/* opened 60 days ago: the initial CANS was due after 30 */
-	assert_string_equal(due_status(w.token, s.case_id, "initial"), "overdue");
-	act_ok(w.token, s.assessment, "submit", NULL, "submitted");
-	assert_string_equal(due_status(w.token, s.case_id, "initial"), "pending_approval");
-	act_ok(sup.token, s.assessment, "return", "{\"comment\":\"again\"}", "returned");
-	assert_string_equal(due_status(w.token, s.case_id, "initial"), "overdue");
-	act_ok(w.token, s.assessment, "submit", NULL, "submitted");
-	act_ok(sup.token, s.assessment, "approve", NULL, "approved");
-	assert_string_equal(due_status(sup.token, s.case_id, "initial"), "met");
+	assert_string_equal(due_status(team.w.token, s.case_id, "initial"), "overdue");
+	act_ok(team.w.token, s.assessment, "submit", NULL, "submitted");
+	assert_string_equal(due_status(team.w.token, s.case_id, "initial"), "pending_approval");
+	act_ok(team.sup.token, s.assessment, "return", "{\"comment\":\"again\"}", "returned");
+	assert_string_equal(due_status(team.w.token, s.case_id, "initial"), "overdue");
+	act_ok(team.w.token, s.assessment, "submit", NULL, "submitted");
+	act_ok(team.sup.token, s.assessment, "approve", NULL, "approved");
+	assert_string_equal(due_status(team.sup.token, s.case_id, "initial"), "met");
 	cans_scene_free(&s);
 }
 
@@ -525,10 +507,10 @@ static void test_every_read_and_every_change_of_a_cans_is_audited(void **state)
 	size_t i;
 
 	(void)state;
-	complete_scene(&s, &sup, &w, 1, true);
-	get(&r, qa.token, API "/assessments/%s", s.assessment);
+	complete_scene(&s, &team.sup, &team.w, 1, true);
+	get(&r, team.qa.token, API "/assessments/%s", s.assessment);
 	http_free(&r);
-	act_ok(sup.token, s.assessment, "approve", NULL, "approved");
+	act_ok(team.sup.token, s.assessment, "approve", NULL, "approved");
 	get(&r, cans_admin_token(), API "/audit?entity_type=assessment&entity_id=%s&limit=500",
 	    s.assessment);
 	assert_status(&r, 200);

@@ -197,6 +197,7 @@ static void test_trainings_page_with_limit_and_cursor(void **state)
 
 static void test_trainings_refuse_bad_paging_and_unknown_parameters(void **state)
 {
+	/* Out of range (limit is 1..500), not a number, a bad cursor, an unknown parameter. */
 	static const char *const bad[] = {
 		API "/trainings?limit=0",     API "/trainings?limit=501",
 		API "/trainings?limit=x",     API "/trainings?cursor=abc",

@@ -261,3 +261,28 @@ void cans_scene_free(struct cans_scene *s)
 	free(s->assessment);
 	memset(s, 0, sizeof(*s));
 }
+
+void cans_team_new(struct cans_team *t, const char *prefix)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s-sup", prefix);
+	cans_person_new(&t->sup, name, "[\"supervisor\"]", NULL, 30);
+	snprintf(name, sizeof(name), "%s-sup2", prefix);
+	cans_person_new(&t->sup2, name, "[\"supervisor\"]", NULL, 30);
+	snprintf(name, sizeof(name), "%s-w", prefix);
+	cans_person_new(&t->w, name, "[\"worker\"]", t->sup.id, 30);
+	snprintf(name, sizeof(name), "%s-w2", prefix);
+	cans_person_new(&t->w2, name, "[\"worker\"]", t->sup.id, 30);
+	snprintf(name, sizeof(name), "%s-qa", prefix);
+	cans_person_new(&t->qa, name, "[\"qa_analyst\"]", NULL, 30);
+}
+
+void cans_team_free(struct cans_team *t)
+{
+	cans_person_free(&t->sup);
+	cans_person_free(&t->sup2);
+	cans_person_free(&t->w);
+	cans_person_free(&t->w2);
+	cans_person_free(&t->qa);
+}

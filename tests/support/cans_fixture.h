@@ -35,6 +35,18 @@ void cans_person_new(struct cans_person *p, const char *prefix, const char *role
 		     const char *supervisor_id, int certified_days_ago);
 void cans_person_free(struct cans_person *p);
 
+/*
+ * The people most CANS tests need, all certified 30 days ago: a team (sup
+ * with workers w and w2), another team's supervisor sup2, and a QA analyst.
+ * Usernames start with prefix.
+ */
+struct cans_team {
+	struct cans_person sup, sup2, w, w2, qa;
+};
+
+void cans_team_new(struct cans_team *t, const char *prefix);
+void cans_team_free(struct cans_team *t);
+
 /* Records a training completion as the certification office; asserts 201. */
 void cans_record_training(const char *user_id, const char *code, const char *day);
 

@@ -294,33 +294,17 @@ LANGUAGE sql AS $$
 	VALUES (aid, kind, cansd.current_user_id(), from_sup, to_sup, note, detail)
 $$;
 
--- The audit event of a CANS read or change: cansd.audit's row, written
--- here in PL/pgSQL so that the INSERT's plan is cached for the session
--- (an SQL function's query is planned again on every call, and every read
--- of a CANS writes one of these).
+-- The audit event of a CANS change (cansd.audit, entity "assessment").
 CREATE OR REPLACE FUNCTION cansd.audit_assessment(aid bigint, action text, detail jsonb DEFAULT NULL)
-RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-BEGIN
-	INSERT INTO cansd.audit_events (actor_id, action, entity_type, entity_id,
-	                                request_id, client_addr, detail)
-	VALUES (cansd.current_user_id(), 'assessment.' || action, 'assessment', aid::text,
-	        nullif(current_setting('app.request_id', true), ''),
-	        nullif(current_setting('app.client_addr', true), ''), detail);
-END
+RETURNS void LANGUAGE sql AS $$
+	SELECT cansd.audit('assessment.' || action, 'assessment', aid::text, detail)
 $$;
 
--- A read's audit event: as cansd.audit_read, a transaction that wrote
--- nothing but it commits without waiting for the WAL flush (a crash may
--- lose the last reads' events, never a change's), so that reading a CANS
--- under make run's durability is not one fsync per request.
+-- The audit event of a CANS read (cansd.audit_read: no WAL flush wait).
 CREATE OR REPLACE FUNCTION cansd.audit_assessment_read(aid bigint, via text) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF txid_current_if_assigned() IS NULL THEN
-		PERFORM set_config('synchronous_commit', 'off', true);
-	END IF;
-	PERFORM cansd.audit_assessment(aid, 'read', jsonb_build_object('via', via));
-END
+LANGUAGE sql AS $$
+	SELECT cansd.audit_read('assessment.read', 'assessment', aid::text,
+		jsonb_build_object('via', via))
 $$;
 
 -- --- the database's own guard: an approved CANS never changes ------------------------

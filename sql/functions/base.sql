@@ -51,13 +51,18 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 $$;
 
 -- Every change writes its event in the same transaction through this.
+-- PL/pgSQL so that the INSERT's plan is cached for the session: as an SQL
+-- function it was planned again on every call, and every read of a case or
+-- a CANS writes one of these.
 CREATE OR REPLACE FUNCTION cansd.audit(action text, entity_type text, entity_id text, detail jsonb DEFAULT NULL)
-RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+BEGIN
 	INSERT INTO cansd.audit_events (actor_id, action, entity_type, entity_id,
 	                                request_id, client_addr, detail)
 	VALUES (cansd.current_user_id(), action, entity_type, entity_id,
 	        nullif(current_setting('app.request_id', true), ''),
 	        nullif(current_setting('app.client_addr', true), ''), detail);
+END
 $$;
 
 -- The audit event of a read (a case or a CANS shown to someone). The

@@ -83,17 +83,13 @@ DROP TRIGGER IF EXISTS audit_seals_no_truncate ON cansd.audit_seals;
 CREATE TRIGGER audit_seals_no_truncate BEFORE TRUNCATE ON cansd.audit_seals
 	FOR EACH STATEMENT EXECUTE FUNCTION cansd.audit_refuse_change();
 
--- Every new event waits in audit_unsealed for its link.
-CREATE OR REPLACE FUNCTION cansd.audit_enqueue() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-BEGIN
-	INSERT INTO cansd.audit_unsealed (event_id) VALUES (NEW.id);
-	RETURN NULL;
-END
-$$;
-DROP TRIGGER IF EXISTS audit_events_enqueue ON cansd.audit_events;
-CREATE TRIGGER audit_events_enqueue AFTER INSERT ON cansd.audit_events
-	FOR EACH ROW EXECUTE FUNCTION cansd.audit_enqueue();
+-- The events waiting for their link: after the sealer's cursor (migration
+-- 017). audit-verify and the operators' checks read this.
+CREATE OR REPLACE VIEW cansd.audit_unsealed AS
+	SELECT e.id AS event_id
+	FROM cansd.audit_events e, cansd.audit_seal_cursor c
+	WHERE (e.xact, e.id) > (c.last_xact, c.last_id);
+REVOKE ALL ON cansd.audit_unsealed FROM PUBLIC, cansd_app;
 
 -- One field of the canonical content: "-," for NULL, else
 -- "<octets>:<UTF-8 text>,", so that no two events share an encoding (NULL is
@@ -128,8 +124,10 @@ LANGUAGE sql STABLE AS $$
 	    || cansd.audit_field(e.detail::text)
 $$;
 
--- Seals the waiting events, oldest id first, in one transaction: each gets
--- the next seq and hash = sha256(previous hash || canonical content).
+-- Seals the waiting events in (xact, id) order, in one transaction: each
+-- gets the next seq and hash = sha256(previous hash || canonical content).
+-- Waiting: after the cursor and written by a transaction older than every
+-- one still running (migration 017 says why that loses none).
 -- Called about once a second by the pool's sealer (fcgi/sealer.c). Only one
 -- caller seals at a time (a second one returns at once: sealed = 0); events
 -- committed while it runs wait for the next call. It never blocks a writer:
@@ -141,6 +139,9 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 DECLARE
 	head bytea;
 	first_seq bigint;
+	horizon xid8;
+	cur_xact xid8;
+	cur_id bigint;
 	e record;
 	ids bigint[] := '{}';
 	hashes bytea[] := '{}';
@@ -154,16 +155,16 @@ BEGIN
 	head_seq := coalesce(head_seq, 0);
 	head := coalesce(head, decode(repeat('00', 32), 'hex'));
 	first_seq := head_seq + 1;
-	-- Both statements stay linear in the batch whatever plan the session
-	-- caches: the queue is read in its key's order and each event fetched
-	-- by its key (LATERAL), and the DELETE joins the batch rather than
-	-- testing every queued row against an array parameter (which is not
-	-- hashed: 10,000 x 200,000 comparisons once the queue had grown).
-	FOR e IN SELECT ev.id, cansd.audit_body(ev) AS body
-	         FROM (SELECT q.event_id FROM cansd.audit_unsealed q
-	               ORDER BY q.event_id LIMIT max_events) u
-	         CROSS JOIN LATERAL (SELECT * FROM cansd.audit_events x WHERE x.id = u.event_id) ev
-	         ORDER BY u.event_id
+	SELECT c.last_xact, c.last_id INTO cur_xact, cur_id FROM cansd.audit_seal_cursor c;
+	-- Every transaction older than this one has ended: the events it
+	-- committed are visible to the next statement, and it writes no more.
+	horizon := pg_snapshot_xmin(pg_current_snapshot());
+	-- An index range scan on (xact, id), linear in the batch whatever plan
+	-- the session caches.
+	FOR e IN SELECT ev.id, ev.xact, cansd.audit_body(ev) AS body
+	         FROM cansd.audit_events ev
+	         WHERE (ev.xact, ev.id) > (cur_xact, cur_id) AND ev.xact < horizon
+	         ORDER BY ev.xact, ev.id LIMIT max_events
 	LOOP
 		head_seq := head_seq + 1;
 		-- = sha256(head || cansd.audit_canonical(head_seq, event))
@@ -172,12 +173,16 @@ BEGIN
 		-- of them all costs far less than one per link.
 		ids := ids || e.id;
 		hashes := hashes || head;
+		cur_xact := e.xact;
+		cur_id := e.id;
 	END LOOP;
-	INSERT INTO cansd.audit_seals (seq, event_id, hash)
-	SELECT first_seq + l.n - 1, l.id, l.hash
-	FROM unnest(ids, hashes) WITH ORDINALITY AS l (id, hash, n);
-	DELETE FROM cansd.audit_unsealed q USING unnest(ids) AS d (id) WHERE q.event_id = d.id;
 	sealed := head_seq - first_seq + 1;
+	IF sealed > 0 THEN
+		INSERT INTO cansd.audit_seals (seq, event_id, hash)
+		SELECT first_seq + l.n - 1, l.id, l.hash
+		FROM unnest(ids, hashes) WITH ORDINALITY AS l (id, hash, n);
+		UPDATE cansd.audit_seal_cursor SET last_xact = cur_xact, last_id = cur_id;
+	END IF;
 	head_hash := encode(head, 'hex');
 END
 $$;

@@ -29,13 +29,25 @@ INSERT INTO cansd.audit_seal_cursor (last_xact, last_id) VALUES ('0', 0);
 
 -- Events still waiting in the old queue are linked by the new sealer: they
 -- get xact 1, after the cursor and older than any running transaction.
--- Writes of events are refused by their trigger, whoever writes, hence the
--- trigger off (inside this migration's transaction) for this one backfill
--- of the new column.
-ALTER TABLE cansd.audit_events DISABLE TRIGGER audit_events_append_only;
-UPDATE cansd.audit_events e SET xact = '1'
-FROM cansd.audit_unsealed u WHERE u.event_id = e.id;
-ALTER TABLE cansd.audit_events ENABLE TRIGGER audit_events_append_only;
+-- Writes of events are refused by their trigger (sql/functions/audit.sql,
+-- so absent on a new database), whoever writes, hence the trigger off
+-- inside this migration's transaction for this one backfill of the column.
+DO $$
+DECLARE
+	guarded boolean := EXISTS (SELECT 1 FROM pg_trigger
+	                           WHERE tgrelid = 'cansd.audit_events'::regclass
+	                             AND tgname = 'audit_events_append_only');
+BEGIN
+	IF guarded THEN
+		ALTER TABLE cansd.audit_events DISABLE TRIGGER audit_events_append_only;
+	END IF;
+	UPDATE cansd.audit_events e SET xact = '1'
+	FROM cansd.audit_unsealed u WHERE u.event_id = e.id;
+	IF guarded THEN
+		ALTER TABLE cansd.audit_events ENABLE TRIGGER audit_events_append_only;
+	END IF;
+END
+$$;
 
 DROP TRIGGER IF EXISTS audit_events_enqueue ON cansd.audit_events;
 DROP FUNCTION IF EXISTS cansd.audit_enqueue();

@@ -278,6 +278,20 @@ LANGUAGE sql STABLE AS $$
 		'ratings', a.ratings_json)::text, -1)
 $$;
 
+-- Keeps assessments.body (migration 018) equal to cansd.assessment_json of
+-- the row on every write, so that a read fetches the text and builds
+-- nothing. Named to run before assessments_guard (triggers fire in name order).
+CREATE OR REPLACE FUNCTION cansd.assessment_body() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	NEW.body := cansd.assessment_json(NEW);
+	RETURN NEW;
+END
+$$;
+DROP TRIGGER IF EXISTS assessments_body ON cansd.assessments;
+CREATE TRIGGER assessments_body BEFORE INSERT OR UPDATE ON cansd.assessments
+	FOR EACH ROW EXECUTE FUNCTION cansd.assessment_body();
+
 CREATE OR REPLACE FUNCTION cansd.event_json(e cansd.assessment_events) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_strip_nulls(json_build_object(
@@ -335,6 +349,12 @@ CREATE TRIGGER assessment_caregivers_guard BEFORE INSERT OR UPDATE OR DELETE
 CREATE OR REPLACE FUNCTION cansd.assessment_guard_row() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+	-- The one write an approved CANS takes: its stored body filled in once
+	-- (rows from before migration 018), with every other column unchanged.
+	IF TG_OP = 'UPDATE' AND OLD.status = 'approved' AND OLD.body IS NULL
+	   AND to_jsonb(NEW) - 'body' = to_jsonb(OLD) - 'body' THEN
+		RETURN NEW;
+	END IF;
 	IF OLD.status = 'approved' THEN
 		RAISE EXCEPTION USING ERRCODE = 'CN409', MESSAGE = 'The CANS is approved; it never changes.';
 	END IF;
@@ -344,6 +364,10 @@ $$;
 DROP TRIGGER IF EXISTS assessments_guard ON cansd.assessments;
 CREATE TRIGGER assessments_guard BEFORE UPDATE OR DELETE ON cansd.assessments
 	FOR EACH ROW EXECUTE FUNCTION cansd.assessment_guard_row();
+
+-- Bodies missing (rows from before migration 018) are written by the
+-- trigger above; a no-op at every later start.
+UPDATE cansd.assessments SET body = NULL WHERE body IS NULL;
 
 -- An adult linked to a child later joins that child's CANS while draft or
 -- returned (a new section, and a new version: the CANS changed); an adult
@@ -540,15 +564,12 @@ $$;
 CREATE OR REPLACE FUNCTION cansd.api_assessments_get(actor bigint, request_id text, addr text,
 	aid bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
-DECLARE
-	a cansd.assessments;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT * INTO a FROM cansd.assessments WHERE id = aid;
+	-- The stored body (trigger assessments_body): nothing is built here.
+	SELECT x.body, x.version::text INTO body, etag FROM cansd.assessments x WHERE x.id = aid;
 	IF FOUND THEN
-		PERFORM cansd.audit_assessment_read(a.id, 'get');
-		body := cansd.assessment_json(a);
-		etag := a.version::text;
+		PERFORM cansd.audit_assessment_read(aid, 'get');
 	END IF;
 END
 $$;

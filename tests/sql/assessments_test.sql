@@ -230,6 +230,15 @@ SELECT pg_temp.fails(format('UPDATE cansd.assessments SET status = ''returned'' 
 	'CN409', 'an approved CANS goes back');
 SELECT pg_temp.fails(format('DELETE FROM cansd.assessment_caregivers WHERE assessment_id = %s', :t1),
 	'CN409', 'a section of an approved CANS removed');
+SELECT pg_temp.fails(format('UPDATE cansd.assessments SET body = ''{}'' WHERE id = %s', :t1),
+	'CN409', 'the stored body of an approved CANS rewritten');
+SELECT pg_temp.fails(format('UPDATE cansd.assessments SET body = NULL, reason = ''annual'' WHERE id = %s', :t1),
+	'CN409', 'an approved CANS changed beside its body');
+
+-- --- the stored body is what assessment_json builds, after every write --------------------------
+SELECT pg_temp.check(NOT EXISTS (SELECT 1 FROM cansd.assessments a
+                                 WHERE a.body IS DISTINCT FROM cansd.assessment_json(a)),
+	'every stored body equals assessment_json of its row');
 
 -- --- due dates: met by an approved CANS of that reason, pending while submitted ----------------
 SELECT pg_temp.check(cansd.cans_due_progress(:cid, :teen, 'initial') = 'met', 'approved initial: met');

@@ -136,8 +136,8 @@ done
 pick_median case
 # What the audit sealer costs that audited read: the rounds above ran with the
 # sealer on (the default, every second), these with it off
-# (CANSD_AUDIT_SEAL_INTERVAL_MS=0). Each read queues its event for the sealer;
-# the queue right after the sealer-on rounds shows whether it kept up.
+# (CANSD_AUDIT_SEAL_INTERVAL_MS=0). Each read's event waits for the sealer;
+# the events waiting right after the sealer-on rounds show whether it kept up.
 queue_at_end=$(psql_super -d cansd -At -c 'SELECT count(*) FROM cansd.audit_unsealed')
 sleep 3
 queue_after_3s=$(psql_super -d cansd -At -c 'SELECT count(*) FROM cansd.audit_unsealed')
@@ -154,7 +154,7 @@ verify_out=$(audit_verify 2>&1) || true
 # The CANS (issue 16), as worker.current on demo case IPS-1001: a CANS of
 # Jamie Ortiz (9, three caregiver sections) rated complete through the API,
 # every rating 2 so that the modules that apply at 9 open too (about 135
-# ratings), read whole: one SQL call builds the JSON, plus its
+# ratings), read whole: one SQL call fetches its stored body, plus its
 # audit INSERT. Then PUT .../ratings of ten child items, round-robin over
 # 16 such drafts so that wrk's connections rarely queue on one row's lock:
 # each PUT locks the CANS, checks every value against the instrument and
@@ -250,7 +250,7 @@ nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]};
 | a case with six members (JWT, identity cache, case + members query, one audit INSERT), audit sealer on (default) | \`GET /api/v1/cases/{id}\` | ${rps[case]} | ${p50[case]} | ${p99[case]} | ${errors[case]} | $(ratio "${rps[case]}") |
 | the same audited read, audit sealer off (\`CANSD_AUDIT_SEAL_INTERVAL_MS=0\`) | \`GET /api/v1/cases/{id}\` | ${rps[case_unsealed]} | ${p50[case_unsealed]} | ${p99[case_unsealed]} | ${errors[case_unsealed]} | $(ratio "${rps[case_unsealed]}") |
 | nginx -> pool, cheapest route, measured again beside the CANS rows | \`GET /healthz\` | ${rps[healthz2]} | ${p50[healthz2]} | ${p99[healthz2]} | ${errors[healthz2]} | 100% (of itself; $(ratio "${rps[healthz2]}") of the first) |
-| a full CANS: $cans_sections caregiver sections, $cans_ratings ratings (JWT, identity cache, one SQL call builds the JSON, one audit INSERT) | \`GET /api/v1/assessments/{id}\` | ${rps[cans_get]} | ${p50[cans_get]} | ${p99[cans_get]} | ${errors[cans_get]} | $(ratio "${rps[cans_get]}" "${rps[healthz2]}") |
+| a full CANS: $cans_sections caregiver sections, $cans_ratings ratings (JWT, identity cache, one SQL call fetches the stored body, one audit INSERT) | \`GET /api/v1/assessments/{id}\` | ${rps[cans_get]} | ${p50[cans_get]} | ${p99[cans_get]} | ${errors[cans_get]} | $(ratio "${rps[cans_get]}" "${rps[healthz2]}") |
 | rate ten items (lock, validate against the instrument and the child's age, write ratings, version, history and audit) | \`PUT /api/v1/assessments/{id}/ratings\` | ${rps[cans_put]} | ${p50[cans_put]} | ${p99[cans_put]} | ${errors[cans_put]} | $(ratio "${rps[cans_put]}" "${rps[healthz2]}") |
 
 Target (issue 2): \`GET /api/v1/me\` at least 50% of the nginx -> pool ceiling.
@@ -258,9 +258,10 @@ Target (issue 16): \`GET /api/v1/assessments/{id}\` (a full CANS) at least 40% o
 ceiling measured in the same run (the \`/healthz\` rows).
 
 The audit hash chain (SECURITY.md, "The audit trail"): each audited read
-writes its event and queues it (a trigger, one more small INSERT, paid with
-the sealer on or off); the sealer links the queued events once a second in a
-transaction of its own and takes no lock a request waits for. The two
+writes its event, which records its transaction (a column default: no
+trigger, no queue); the sealer links the events whose transactions have
+ended once a second in a transaction of its own and takes no lock a request
+waits for. The two
 \`/cases/{id}\` rows differ only by the sealer (all rounds' req/s with it
 off: ${all[case_unsealed]}). Events waiting for the sealer when the
 sealer-on rounds ended: $queue_at_end; 3 s later: $queue_after_3s

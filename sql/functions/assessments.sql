@@ -536,7 +536,7 @@ BEGIN
 		jsonb_build_object('reason', a.reason, 'assessment_date', a.assessment_date));
 	PERFORM cansd.audit_assessment(a.id, 'created',
 		jsonb_build_object('case_id', cid::text, 'child_id', child.id::text, 'reason', a.reason));
-	body := cansd.assessment_json(a);
+	body := a.body; -- written by trigger assessments_body in the same UPDATE
 	etag := a.version::text;
 END
 $$;
@@ -668,7 +668,7 @@ BEGIN
 		jsonb_build_object('set', set_n, 'cleared', cleared_n));
 	PERFORM cansd.audit_assessment(aid, 'ratings_changed',
 		jsonb_build_object('set', set_n, 'cleared', cleared_n));
-	body := cansd.assessment_json(a);
+	body := a.body; -- written by trigger assessments_body in the same UPDATE
 	etag := a.version::text;
 END
 $$;
@@ -727,7 +727,7 @@ BEGIN
 	PERFORM cansd.assessment_event(aid, 'submitted', NULL, target, NULL);
 	PERFORM cansd.qc_run(aid);
 	PERFORM cansd.audit_assessment(aid, 'submitted', jsonb_build_object('to', target::text));
-	body := cansd.assessment_json(a);
+	body := a.body; -- written by trigger assessments_body in the same UPDATE
 	etag := a.version::text;
 END
 $$;
@@ -746,7 +746,7 @@ BEGIN
 	WHERE id = aid RETURNING * INTO a;
 	PERFORM cansd.assessment_event(aid, 'approved', actor, NULL, NULL);
 	PERFORM cansd.audit_assessment(aid, 'approved');
-	body := cansd.assessment_json(a);
+	body := a.body; -- written by trigger assessments_body in the same UPDATE
 	etag := a.version::text;
 END
 $$;
@@ -765,7 +765,7 @@ BEGIN
 	WHERE id = aid RETURNING * INTO a;
 	PERFORM cansd.assessment_event(aid, 'returned', actor, NULL, b->>'comment');
 	PERFORM cansd.audit_assessment(aid, 'returned');
-	body := cansd.assessment_json(a);
+	body := a.body; -- written by trigger assessments_body in the same UPDATE
 	etag := a.version::text;
 END
 $$;
@@ -800,7 +800,7 @@ BEGIN
 	PERFORM cansd.assessment_event(aid, 'rerouted', old_target, target, b->>'reason');
 	PERFORM cansd.audit_assessment(aid, 'rerouted',
 		jsonb_build_object('from', old_target::text, 'to', target::text));
-	body := cansd.assessment_json(a);
+	body := a.body; -- written by trigger assessments_body in the same UPDATE
 	etag := a.version::text;
 END
 $$;

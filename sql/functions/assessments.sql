@@ -315,7 +315,7 @@ RETURNS void LANGUAGE sql AS $$
 $$;
 
 -- The audit event of a CANS read (cansd.audit_read: no WAL flush wait).
-CREATE OR REPLACE FUNCTION cansd.audit_assessment_read(aid bigint, via text) RETURNS void
+CREATE OR REPLACE FUNCTION cansd.audit_assessment_read(aid bigint, via text) RETURNS boolean
 LANGUAGE sql AS $$
 	SELECT cansd.audit_read('assessment.read', 'assessment', aid::text,
 		jsonb_build_object('via', via))
@@ -564,12 +564,16 @@ $$;
 CREATE OR REPLACE FUNCTION cansd.api_assessments_get(actor bigint, request_id text, addr text,
 	aid bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
+DECLARE
+	ok boolean;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	-- Assignments, not PERFORMs: plain expressions, no executor start. A
+	-- full CANS read is the service's busiest audited read.
+	ok := cansd.begin_read(actor, request_id, addr);
 	-- The stored body (trigger assessments_body): nothing is built here.
 	SELECT x.body, x.version::text INTO body, etag FROM cansd.assessments x WHERE x.id = aid;
 	IF FOUND THEN
-		PERFORM cansd.audit_assessment_read(aid, 'get');
+		ok := cansd.audit_assessment_read(aid, 'get');
 	END IF;
 END
 $$;

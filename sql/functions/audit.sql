@@ -43,13 +43,16 @@ BEGIN
 END
 $$;
 
--- Only program admins read the trail; entries are written only through
--- cansd.audit (SECURITY DEFINER).
+-- Only program admins read the trail. Changes write their events through
+-- cansd.audit (SECURITY DEFINER, the owner: no policy applies); reads write
+-- theirs as cansd_app (cansd.audit_read, migration 019), only in the name of
+-- the request's user.
 DROP POLICY IF EXISTS audit_admin_read ON cansd.audit_events;
 CREATE POLICY audit_admin_read ON cansd.audit_events FOR SELECT
 	USING (cansd.has_role('program_admin'));
 DROP POLICY IF EXISTS audit_insert ON cansd.audit_events;
-CREATE POLICY audit_insert ON cansd.audit_events FOR INSERT WITH CHECK (true);
+CREATE POLICY audit_insert ON cansd.audit_events FOR INSERT
+	WITH CHECK (actor_id IS NOT DISTINCT FROM cansd.current_user_id());
 
 -- The chain (sql/migrations/010_audit_chain.sql). seq and null until sealed.
 DROP POLICY IF EXISTS audit_seals_admin_read ON cansd.audit_seals;

@@ -6,10 +6,16 @@
 -- users itself can ask without recursing.
 -- PL/pgSQL: a SECURITY DEFINER function is never inlined, and as SQL its
 -- query was parsed and planned on every call (0.08 ms of every request).
+-- No SET search_path (switching it in and out on every call cost a few us
+-- of every request): every name is schema-qualified, the operator too
+-- (coalesce is syntax, not a function), and functions and operators are
+-- never looked up in pg_temp.
 CREATE OR REPLACE FUNCTION cansd.roles_of(uid bigint) RETURNS text[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
+LANGUAGE plpgsql STABLE SECURITY DEFINER AS $$
 BEGIN
-	RETURN coalesce((SELECT roles FROM cansd.users WHERE id = uid AND active), '{}');
+	RETURN coalesce((SELECT u.roles FROM cansd.users u
+	                 WHERE u.id OPERATOR(pg_catalog.=) uid AND u.active),
+	                '{}'::pg_catalog.text[]);
 END
 $$;
 
@@ -22,18 +28,36 @@ $$;
 -- for the transaction beside the user id they belong to: every row a
 -- policy checks asks for them, and a SECURITY DEFINER lookup per row (it is
 -- planned anew on every call) made a case with six members cost 4 ms.
--- PL/pgSQL for its cached plan (an SQL function of five columns is never
--- inlined, so it was parsed on every request). No SET clause: that would
--- undo these settings when it returns.
+-- One boolean expression, so that it is inlined where it is called: as
+-- `ok := cansd.request_context(...)` in PL/pgSQL it is a plain expression,
+-- evaluated without starting the executor (a PERFORM starts it). No SET
+-- clause: that would undo these settings when it returns.
+CREATE OR REPLACE FUNCTION cansd.request_context(actor bigint, request_id text, client_addr text)
+RETURNS boolean LANGUAGE sql AS $$
+	SELECT set_config('app.user_id', coalesce(actor::text, ''), true) IS NOT NULL
+	   AND set_config('app.request_id', coalesce(request_id, ''), true) IS NOT NULL
+	   AND set_config('app.client_addr', coalesce(client_addr, ''), true) IS NOT NULL
+	   AND set_config('app.roles', cansd.roles_of(actor)::text, true) IS NOT NULL
+	   AND set_config('app.roles_for', coalesce(actor::text, ''), true) IS NOT NULL
+$$;
+
 CREATE OR REPLACE FUNCTION cansd.begin_request(actor bigint, request_id text, client_addr text)
 RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	ok boolean;
 BEGIN
-	PERFORM set_config('app.user_id', coalesce(actor::text, ''), true),
-	        set_config('app.request_id', coalesce(request_id, ''), true),
-	        set_config('app.client_addr', coalesce(client_addr, ''), true),
-	        set_config('app.roles', cansd.roles_of(actor)::text, true),
-	        set_config('app.roles_for', coalesce(actor::text, ''), true);
+	ok := cansd.request_context(actor, request_id, client_addr);
 END
+$$;
+
+-- The context of a request that only reads and writes its read's audit
+-- event: as begin_request, and that transaction's commit does not wait for
+-- the WAL flush (cansd.audit_read says why that is safe). Called first, as
+-- `ok := cansd.begin_read(...)`, before anything is written.
+CREATE OR REPLACE FUNCTION cansd.begin_read(actor bigint, request_id text, client_addr text)
+RETURNS boolean LANGUAGE sql AS $$
+	SELECT cansd.request_context(actor, request_id, client_addr)
+	   AND set_config('synchronous_commit', 'off', true) IS NOT NULL
 $$;
 
 -- The roles kept by begin_request while they belong to the current user
@@ -87,20 +111,28 @@ $$;
 -- last ~0.6 s (3 x wal_writer_delay) of read events, never a change or a
 -- change's event: a transaction that already wrote keeps synchronous commit,
 -- and only read functions call this, last (SECURITY.md, "Audit").
+-- Not through cansd.audit: read functions call this on every read, and the
+-- owner's SECURITY DEFINER cost a second PL/pgSQL call, an executor start
+-- and a switch of user and search_path (migration 019 grants cansd_app the
+-- event's columns). Returns true, so a read calls it as an assignment
+-- (`ok := ...`, a plain expression) rather than a PERFORM.
 CREATE OR REPLACE FUNCTION cansd.audit_read(action text, entity_type text, entity_id text,
-	detail jsonb DEFAULT NULL) RETURNS void
+	detail jsonb DEFAULT NULL) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
 	setting text;
 BEGIN
 	IF txid_current_if_assigned() IS NULL THEN
-		-- An assignment, not PERFORM: a plain expression skips the executor.
 		setting := set_config('synchronous_commit', 'off', true);
 	END IF;
-	PERFORM cansd.audit(action, entity_type, entity_id, detail);
+	INSERT INTO cansd.audit_events (actor_id, action, entity_type, entity_id,
+	                                request_id, client_addr, detail)
+	VALUES (cansd.current_user_id(), action, entity_type, entity_id,
+	        nullif(current_setting('app.request_id', true), ''),
+	        nullif(current_setting('app.client_addr', true), ''), detail);
+	RETURN true;
 END
 $$;
-
 
 -- Refusals the API names. The message is for clients; DETAIL, a JSON
 -- object, adds members to the problem body (errors[], missing[]).

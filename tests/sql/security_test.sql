@@ -71,7 +71,70 @@ BEGIN
 END
 $$;
 
+-- The caller's roles are looked up when a policy first asks and kept for
+-- the transaction beside the user id they belong to (cansd.lookup_roles):
+-- another user id in the same transaction gets its own roles, never the
+-- kept ones, and no user id gets none.
+DO $$
+DECLARE
+	admin bigint := (SELECT t FROM cansd.users_taken('sec.test.admin') t);
+	worker bigint := (SELECT t FROM cansd.users_taken('sec.test.new') t);
+	ok boolean;
+BEGIN
+	ok := cansd.request_context(admin, 'r5', '::1');
+	IF NOT cansd.has_role('program_admin') OR current_setting('app.roles_for', true) <> admin::text THEN
+		RAISE EXCEPTION 'security_test: the admin''s roles were not looked up and kept';
+	END IF;
+	ok := cansd.request_context(worker, 'r6', '::1');
+	IF cansd.has_role('program_admin') OR NOT cansd.has_role('worker') THEN
+		RAISE EXCEPTION 'security_test: a second user id in one transaction got the first one''s roles';
+	END IF;
+	ok := cansd.request_context(NULL, 'r7', '::1');
+	IF cardinality(cansd.current_roles()) <> 0 THEN
+		RAISE EXCEPTION 'security_test: no user id has roles %', cansd.current_roles();
+	END IF;
+END
+$$;
+
+-- A read writes its audit event as cansd_app (cansd.audit_read, migration
+-- 019), but only in the name of the request's user, and never sets the
+-- server's columns (id, time, transaction).
+DO $$
+DECLARE
+	admin bigint := (SELECT t FROM cansd.users_taken('sec.test.admin') t);
+	ok boolean;
+BEGIN
+	ok := cansd.request_context(admin, 'r8', '::1');
+	ok := cansd.audit_read('security_test.read', 'security_test', '1');
+	BEGIN
+		INSERT INTO cansd.audit_events (actor_id, action, entity_type)
+		VALUES (admin + 1, 'security_test.forged', 'security_test');
+		RAISE EXCEPTION 'security_test: cansd_app wrote an event in another user''s name';
+	EXCEPTION WHEN insufficient_privilege THEN
+		NULL;
+	END;
+	BEGIN
+		INSERT INTO cansd.audit_events (actor_id, action, entity_type, at)
+		VALUES (admin, 'security_test.forged', 'security_test', now() - interval '1 year');
+		RAISE EXCEPTION 'security_test: cansd_app set an event''s time';
+	EXCEPTION WHEN insufficient_privilege THEN
+		NULL;
+	END;
+END
+$$;
+
 RESET ROLE;
+
+-- The read's event is there, written by the admin in request r8.
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM cansd.audit_events e JOIN cansd.users u ON u.id = e.actor_id
+	               WHERE e.action = 'security_test.read' AND e.request_id = 'r8'
+	                 AND u.username = 'sec.test.admin' AND e.xact IS NOT NULL) THEN
+		RAISE EXCEPTION 'security_test: audit_read wrote no event';
+	END IF;
+END
+$$;
 
 -- The update above set a password: it was stored.
 DO $$

@@ -62,16 +62,26 @@ LANGUAGE sql STABLE AS $$
 	               WHERE c.id = cid AND cansd.case_workable(c.worker_id))
 $$;
 
+-- A CANS of this case was routed to the caller (assessment_routes, sql/
+-- functions/assessments.sql): they read the case. A function, not an
+-- EXISTS in the policy: as a subquery the planner made it a hashed subplan,
+-- whose hash table was set up on every read of a case or a CANS even when
+-- the case's own worker never reached it (a third of the policy's cost).
+-- Its high COST tells the planner it is dear, so that a policy asking
+-- cases for one row probes that row instead of checking every case.
+CREATE OR REPLACE FUNCTION cansd.case_routed_to_me(cid bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE COST 10000 AS $$
+BEGIN
+	RETURN EXISTS (SELECT 1 FROM cansd.assessment_routes r
+	               WHERE r.case_id = cid AND r.supervisor_id = cansd.current_user_id());
+END
+$$;
+
 DROP POLICY IF EXISTS cases_read ON cansd.cases;
 -- One policy, the cheap tests first (OR stops at the first true): the
--- case's own worker never reaches the lookup of CANS routed to the caller
--- (assessment_routes, sql/functions/assessments.sql). As two policies the
--- planner put that lookup first, building its hash on every read of a
--- case or a CANS.
+-- case's own worker never reaches the lookup of CANS routed to the caller.
 CREATE POLICY cases_read ON cansd.cases FOR SELECT
-	USING (cansd.case_readable(worker_id)
-	       OR EXISTS (SELECT 1 FROM cansd.assessment_routes r
-	                  WHERE r.case_id = id AND r.supervisor_id = cansd.current_user_id()));
+	USING (cansd.case_readable(worker_id) OR cansd.case_routed_to_me(id));
 DROP POLICY IF EXISTS cases_insert ON cansd.cases;
 CREATE POLICY cases_insert ON cansd.cases FOR INSERT
 	WITH CHECK (cansd.case_assignable(worker_id));

@@ -37,6 +37,11 @@ fi
 cell() {
 	awk -F' *[|] *' -v what="$1" -v col="$2" '$2 == what { print $(col + 1); exit }' "$results"
 }
+# The same for the first row whose first cell begins with $1 (rows that
+# carry figures of their own, or a note after the route's name).
+cell_prefix() {
+	awk -F' *[|] *' -v what="$1" -v col="$2" 'index($2, what) == 1 { print $(col + 1); exit }' "$results"
+}
 # A number with thousands separators: 23178 -> 23,178.
 thousands() {
 	printf '%s' "$1" | sed ':a; s/\B[0-9]\{3\}\>/,&/; ta'
@@ -48,7 +53,10 @@ row_me='authenticated (JWT + caller from the identity cache)'
 # shellcheck disable=SC2016
 row_db='authenticated, caller read from PostgreSQL every time (`CANSD_IDENTITY_CACHE_TTL=0`)'
 row_case='a case with six members (JWT, identity cache, case + members query, one audit INSERT)'
-case_rps=$(cell "$row_case" 3) case_p99=$(cell "$row_case" 5)
+case_rps=$(cell_prefix "$row_case" 3) case_p99=$(cell_prefix "$row_case" 5)
+row_cans='a full CANS: '
+cans_rps=$(cell_prefix "$row_cans" 3) cans_p99=$(cell_prefix "$row_cans" 5) cans_ratio=$(cell_prefix "$row_cans" 7)
+cans_what=$(awk -F' *[|] *' -v what="$row_cans" 'index($2, what) == 1 { sub(/ \(.*/, "", $2); sub(/^a full CANS: /, "", $2); print $2; exit }' "$results")
 pool_rps=$(cell "$row_pool" 3) pool_p99=$(cell "$row_pool" 5)
 me_rps=$(cell "$row_me" 3) me_p99=$(cell "$row_me" 5) me_ratio=$(cell "$row_me" 7)
 db_rps=$(cell "$row_db" 3) db_p99=$(cell "$row_db" 5) db_ratio=$(cell "$row_db" 7)
@@ -74,6 +82,10 @@ case_text=""
 if [ -n "$case_rps" ]; then
 	case_text="a case with six members, \`GET /api/v1/cases/{id}\` (one audit INSERT a read), $(thousands "$case_rps") req/s (p99 $case_p99 ms);"
 fi
+cans_text=""
+if [ -n "$cans_rps" ]; then
+	cans_text="a full CANS ($cans_what), \`GET /api/v1/assessments/{id}\`, $(thousands "$cans_rps") req/s (p99 $cans_p99 ms, $cans_ratio of the ceiling measured beside it; target 40%);"
+fi
 
 block=$(
 	cat <<-MD
@@ -85,7 +97,8 @@ block=$(
 		of that ceiling) with the caller from the worker's identity cache, and
 		$(thousands "$db_rps") req/s (p99 $db_p99 ms, $db_ratio) with the cache off
 		(\`CANSD_IDENTITY_CACHE_TTL=0\`, one identity query per request);${case_text:+
-		$case_text}
+		$case_text}${cans_text:+
+		$cans_text}
 		$import_text
 		$end
 	MD

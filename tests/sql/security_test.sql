@@ -11,6 +11,13 @@ BEGIN;
 INSERT INTO cansd.users (username, full_name, email, roles, program, password_hash)
 VALUES ('sec.test.admin', 'Security Test', 'sec@example.org', ARRAY['program_admin'], 'IPS',
         'pbkdf2-sha256$1$c2FsdA$aGFzaA');
+INSERT INTO cansd.users (username, full_name, email, roles, program, password_hash)
+VALUES ('sec.test.sup', 'Security Supervisor', 'sup@example.org', ARRAY['supervisor'], 'IPS',
+        'pbkdf2-sha256$1$c2FsdA$aGFzaA');
+INSERT INTO cansd.users (username, full_name, email, roles, program, password_hash, supervisor_id)
+SELECT 'sec.test.member', 'Security Member', 'member@example.org', ARRAY['worker'], 'IPS',
+       'pbkdf2-sha256$1$c2FsdA$aGFzaA', id
+FROM cansd.users WHERE username = 'sec.test.sup';
 
 SET ROLE cansd_app;
 
@@ -92,6 +99,27 @@ BEGIN
 	ok := cansd.request_context(NULL, 'r7', '::1');
 	IF cardinality(cansd.current_roles()) <> 0 THEN
 		RAISE EXCEPTION 'security_test: no user id has roles %', cansd.current_roles();
+	END IF;
+END
+$$;
+
+-- A supervisor's team is looked up once per transaction too (cansd.
+-- lookup_team), and belongs to one user id as the roles do.
+DO $$
+DECLARE
+	admin bigint := (SELECT t FROM cansd.users_taken('sec.test.admin') t);
+	sup bigint := (SELECT t FROM cansd.users_taken('sec.test.sup') t);
+	member bigint := (SELECT t FROM cansd.users_taken('sec.test.member') t);
+	ok boolean;
+BEGIN
+	ok := cansd.request_context(sup, 'r9', '::1');
+	IF NOT cansd.is_my_team_member(member) OR cansd.is_my_team_member(admin)
+	   OR current_setting('app.team_for', true) <> sup::text THEN
+		RAISE EXCEPTION 'security_test: the supervisor''s team was not looked up and kept';
+	END IF;
+	ok := cansd.request_context(admin, 'r10', '::1');
+	IF cansd.is_my_team_member(member) THEN
+		RAISE EXCEPTION 'security_test: a second user id in one transaction got the first one''s team';
 	END IF;
 END
 $$;

@@ -75,7 +75,9 @@ to_ms() {
 
 # Each route runs $rounds times, interleaved so that drift in the machine
 # touches every route alike; the table shows the run with the median req/s.
-rounds=${BENCH_ROUNDS:-3}
+# Five: with three, one noisy round moved the median (the same code read a
+# CANS at 42% and 39% of the ceiling in two runs of 2026-12-02).
+rounds=${BENCH_ROUNDS:-5}
 declare -A rps p50 p99 errors runs
 measure_once() {
 	local name=$1 url=$2 out

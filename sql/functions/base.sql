@@ -105,8 +105,8 @@ $$;
 -- The caller's team, kept for the transaction as the roles are (see
 -- lookup_roles): a supervisor's policies ask for every row they check
 -- (a case with six members: the case behind every member and link), and a
--- SECURITY DEFINER lookup each time was most of a supervisor's GET
--- /cases/{id} (0.8 ms).
+-- SECURITY DEFINER lookup each time cost a supervisor's GET /cases/{id}
+-- about 0.25 of its 0.85 ms in PostgreSQL.
 CREATE OR REPLACE FUNCTION cansd.lookup_team() RETURNS bigint[]
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

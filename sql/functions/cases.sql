@@ -205,7 +205,7 @@ $$;
 -- called from PL/pgSQL it was planned on every call, 4 of a GET's 5 ms.
 -- The links of the whole case in the same query, not a lookup per member:
 -- member_json(m) with its subqueries is never inlined, so it was planned
--- again on every read (0.8 ms of a supervisor's read of six members).
+-- again on every read (about 0.4 ms of a supervisor's read of six members).
 -- A member is a child or an adult, so its id says which side it is on.
 DROP FUNCTION IF EXISTS cansd.case_with_members(cansd.cases);
 CREATE OR REPLACE FUNCTION cansd.case_with_members(c cansd.cases) RETURNS text

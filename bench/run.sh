@@ -52,7 +52,7 @@ bash -c 'set -euo pipefail; . "$1"; stack_init "$2"; pg_start; migrate; bootstra
 
 base=http://127.0.0.1:$port
 pg_durability=$(psql_super -d cansd -At -c "SELECT string_agg(name || ' = ' || setting, ', ' ORDER BY name)
-	FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method')")
+	FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes', 'wal_sync_method', 'wal_writer_flush_after')")
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 stamp=$(git describe --always --dirty --abbrev=7 2>/dev/null || echo "?")
 dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | wc -l)

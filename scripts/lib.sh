@@ -390,15 +390,6 @@ _pg_write_conf() {
 		echo "log_line_prefix = '%m [%p] %q%u@%d '"
 		echo "log_min_duration_statement = ${CANSD_PG_LOG_MIN_DURATION_MS:-1000}"
 		echo "max_connections = ${CANSD_PG_MAX_CONNECTIONS:-100}"
-		# Audited reads commit asynchronously (sql/functions/base.sql,
-		# cansd.audit_read). With the default (1MB) the WAL writer wrote
-		# each page but flushed it only every 1 MB or 200 ms, and every
-		# asynchronous commit that found an unflushed page woke it again,
-		# mostly for nothing: ~5% of the machine under a CANS read load.
-		# Flushing what it wrote each time it wakes leaves one wake per WAL
-		# page (about 8% more CANS reads a second, docs/PERFORMANCE.md), and
-		# read events reach the disk sooner, never later.
-		echo "wal_writer_flush_after = 0"
 		if [ "${CANSD_PG_FAST:-0}" = 1 ]; then
 			# throw-away clusters (tests): durability is not needed
 			echo "fsync = off"

@@ -569,7 +569,7 @@ DECLARE
 BEGIN
 	-- Assignments, not PERFORMs: plain expressions, no executor start. A
 	-- full CANS read is the service's busiest audited read.
-	ok := cansd.begin_read(actor, request_id, addr);
+	ok := cansd.request_context(actor, request_id, addr);
 	-- The stored body (trigger assessments_body): nothing is built here.
 	SELECT x.body, x.version::text INTO body, etag FROM cansd.assessments x WHERE x.id = aid;
 	IF FOUND THEN

@@ -65,15 +65,11 @@ BEGIN
 END
 $$;
 
--- The context of a request that only reads and writes its read's audit
--- event: as begin_request, and that transaction's commit does not wait for
--- the WAL flush (cansd.audit_read says why that is safe). Called first, as
--- `ok := cansd.begin_read(...)`, before anything is written.
-CREATE OR REPLACE FUNCTION cansd.begin_read(actor bigint, request_id text, client_addr text)
-RETURNS boolean LANGUAGE sql AS $$
-	SELECT cansd.request_context(actor, request_id, client_addr)
-	   AND set_config('synchronous_commit', 'off', true) IS NOT NULL
-$$;
+-- A read calls request_context itself (an assignment, no executor start):
+-- cansd.audit_read already turns synchronous commit off for a transaction
+-- that has written nothing else, so a begin_read doing it too was work
+-- done twice.
+DROP FUNCTION IF EXISTS cansd.begin_read(bigint, text, text);
 
 -- The roles lookup_roles kept while they belong to the current user id
 -- (anything that sets app.user_id by other means, as the SQL tests do, gets

@@ -19,30 +19,46 @@ BEGIN
 END
 $$;
 
--- The caller's roles, looked up the first time a policy asks in a
--- transaction and kept (app.roles) beside the user id they belong to
--- (app.roles_for) until it ends: every row a policy checks asks for them,
--- and a lookup per row (a SECURITY DEFINER call, planned anew each time)
--- made a case with six members cost 4 ms. Only when asked: a worker
--- reading their own case or CANS passes the policies on the first test and
--- never needs them, and the lookup was a fifth of PostgreSQL's share of a
--- full CANS read. STABLE although it sets the two settings: they only ever
--- hold what roles_of answers for the current user id, so every call in a
--- transaction answers alike; the settings are local, gone at its end.
-CREATE OR REPLACE FUNCTION cansd.lookup_roles() RETURNS text[]
+-- What the caller's policies ask about them on every row they check (their
+-- roles, a supervisor's team) is looked up the first time it is asked in a
+-- transaction and kept in app.NAME, beside the user id it belongs to in
+-- app.NAME_for, until the transaction ends: a lookup per row (a SECURITY
+-- DEFINER call, planned anew each time) made a case with six members cost
+-- 4 ms. Only when asked: a worker reading their own case or CANS passes the
+-- policies on the first test and never needs either (the roles lookup was
+-- a fifth of PostgreSQL's share of a full CANS read). Anything that sets
+-- app.user_id by other means, as the SQL tests do, gets a fresh lookup.
+-- keep is STABLE although it sets the settings: they only ever hold what
+-- roles_of and team_of answer for the current user id, so every call in a
+-- transaction answers alike; they are local, gone at its end.
+CREATE OR REPLACE FUNCTION cansd.kept(name text) RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT CASE WHEN current_setting('app.' || name || '_for', true) = current_setting('app.user_id', true)
+	                 AND current_setting('app.user_id', true) <> ''
+	            THEN current_setting('app.' || name, true) END
+$$;
+
+CREATE OR REPLACE FUNCTION cansd.keep(name text, value text) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	uid text := current_setting('app.user_id', true);
-	roles text[] := cansd.roles_of(nullif(uid, '')::bigint);
 	setting text;
 BEGIN
 	IF uid <> '' THEN
-		setting := set_config('app.roles', roles::text, true);
-		setting := set_config('app.roles_for', uid, true);
+		setting := set_config('app.' || name, value, true);
+		setting := set_config('app.' || name || '_for', uid, true);
 	END IF;
-	RETURN roles;
+	RETURN value;
 END
 $$;
+
+-- Plain SQL, so the planner inlines it into policies.
+CREATE OR REPLACE FUNCTION cansd.current_roles() RETURNS text[]
+LANGUAGE sql STABLE AS $$
+	SELECT coalesce(cansd.kept('roles'),
+	                cansd.keep('roles', cansd.roles_of(cansd.current_user_id())::text))::text[]
+$$;
+DROP FUNCTION IF EXISTS cansd.lookup_roles();
 
 -- The request context: who asks, for which request, from where. One
 -- boolean expression, so that it is inlined where it is called: as
@@ -71,17 +87,6 @@ $$;
 -- done twice.
 DROP FUNCTION IF EXISTS cansd.begin_read(bigint, text, text);
 
--- The roles lookup_roles kept while they belong to the current user id
--- (anything that sets app.user_id by other means, as the SQL tests do, gets
--- a fresh lookup). Plain SQL, so the planner inlines it into policies.
-CREATE OR REPLACE FUNCTION cansd.current_roles() RETURNS text[]
-LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN current_setting('app.roles_for', true) = current_setting('app.user_id', true)
-	                 AND current_setting('app.user_id', true) <> ''
-	            THEN current_setting('app.roles', true)::text[]
-	            ELSE cansd.lookup_roles() END
-$$;
-
 CREATE OR REPLACE FUNCTION cansd.has_role(role text) RETURNS boolean
 LANGUAGE sql STABLE AS $$
 	SELECT role = ANY (cansd.current_roles())
@@ -98,33 +103,16 @@ BEGIN
 END
 $$;
 
--- The caller's team, kept for the transaction as the roles are (see
--- lookup_roles): a supervisor's policies ask for every row they check
--- (a case with six members: the case behind every member and link), and a
--- SECURITY DEFINER lookup each time cost a supervisor's GET /cases/{id}
--- about 0.25 of its 0.85 ms in PostgreSQL.
-CREATE OR REPLACE FUNCTION cansd.lookup_team() RETURNS bigint[]
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-	uid text := current_setting('app.user_id', true);
-	team bigint[] := cansd.team_of(nullif(uid, '')::bigint);
-	setting text;
-BEGIN
-	IF uid <> '' THEN
-		setting := set_config('app.team', team::text, true);
-		setting := set_config('app.team_for', uid, true);
-	END IF;
-	RETURN team;
-END
-$$;
-
+-- The caller's team, kept as the roles are (cansd.kept): a supervisor's
+-- policies ask for every row they check (a case with six members: the case
+-- behind every member and link), and a SECURITY DEFINER lookup each time
+-- cost a supervisor's GET /cases/{id} about 0.25 of its 0.85 ms.
 CREATE OR REPLACE FUNCTION cansd.current_team() RETURNS bigint[]
 LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN current_setting('app.team_for', true) = current_setting('app.user_id', true)
-	                 AND current_setting('app.user_id', true) <> ''
-	            THEN current_setting('app.team', true)::bigint[]
-	            ELSE cansd.lookup_team() END
+	SELECT coalesce(cansd.kept('team'),
+	                cansd.keep('team', cansd.team_of(cansd.current_user_id())::text))::bigint[]
 $$;
+DROP FUNCTION IF EXISTS cansd.lookup_team();
 
 -- Plain SQL, so the planner inlines it into the policies.
 CREATE OR REPLACE FUNCTION cansd.is_my_team_member(member bigint) RETURNS boolean

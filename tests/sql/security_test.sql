@@ -79,7 +79,7 @@ END
 $$;
 
 -- The caller's roles are looked up when a policy first asks and kept for
--- the transaction beside the user id they belong to (cansd.lookup_roles):
+-- the transaction beside the user id they belong to (cansd.kept):
 -- another user id in the same transaction gets its own roles, never the
 -- kept ones, and no user id gets none.
 DO $$
@@ -104,7 +104,7 @@ END
 $$;
 
 -- A supervisor's team is looked up once per transaction too (cansd.
--- lookup_team), and belongs to one user id as the roles do.
+-- current_team), and belongs to one user id as the roles do.
 DO $$
 DECLARE
 	admin bigint := (SELECT t FROM cansd.users_taken('sec.test.admin') t);

@@ -24,7 +24,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,u
 REL_OBJ  := $(LIB_SRC:%.c=$(REL_DIR)/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(ASAN_DIR)/%.o)
 
-.PHONY: all build deps run test unit integration lint format cppcheck bench clean docs audit-verify
+.PHONY: all build deps run test test-built unit integration lint format cppcheck bench clean docs audit-verify
 
 all: build
 build: $(REL_DIR)/cansd
@@ -56,10 +56,17 @@ $(ASAN_DIR)/tests/%: tests/%.c $(ASAN_OBJ) $(TEST_SUPPORT:%.c=$(ASAN_DIR)/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/%.c=$(ASAN_DIR)/tests/%)
 INTEG_BIN := $(INTEG_SRC:tests/%.c=$(ASAN_DIR)/tests/%)
 
-run: deps build
+# deps first, then the build in a second make: under -j, prerequisites of one
+# rule build in parallel, so the compiler would otherwise race the install of
+# the headers it needs on a fresh machine.
+run: deps
+	@$(MAKE) --no-print-directory build
 	@scripts/run.sh
 
-test: deps $(ASAN_DIR)/cansd $(UNIT_BIN) $(INTEG_BIN)
+test: deps
+	@$(MAKE) --no-print-directory test-built
+
+test-built: $(ASAN_DIR)/cansd $(UNIT_BIN) $(INTEG_BIN)
 	@scripts/test.sh $(UNIT_BIN) -- $(INTEG_BIN)
 
 unit: $(UNIT_BIN)
@@ -80,7 +87,8 @@ cppcheck:
 audit-verify: build
 	@bash -c 'set -euo pipefail; . scripts/lib.sh; audit_verify'
 
-bench: deps build
+bench: deps
+	@$(MAKE) --no-print-directory build
 	@bench/run.sh
 
 clean:

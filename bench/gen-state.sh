@@ -87,7 +87,7 @@ $counts generated in ${generated} s. Best of $runs runs, as role cansd_app throu
 | quarterly $q_label | $quarterly ms | $quarterly_ips ms |
 
 Targets: monthly < 1 s, quarterly < 3 s. Each figure is the SQL call a worker
-makes (\`cansd.api_reports_*\` as \`cansd_app\`, the QA analyst as caller:
+makes (\`api.reports_*\` as \`cansd_app\`, the QA analyst as caller:
 scope "all"), best of $runs after one warm-up, on a throwaway cluster in a
 temporary directory (\`BENCH_KEEP=1\` keeps it).
 EOF2

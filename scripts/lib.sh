@@ -278,18 +278,25 @@ _cansd_alive() {
 }
 
 # True when process $1's command line contains the string $2 (guards against
-# a stale pid file naming a recycled pid).
+# a stale pid file naming a recycled pid). The file is read whole into a
+# variable: `tr <file | grep -q` under pipefail fails at random once the file
+# passes a page, because grep -q exits at the first match and tr's next write
+# dies of SIGPIPE.
 _cansd_cmdline_has() {
-	local pid=$1 needle=$2
-	[ -r "/proc/$pid/cmdline" ] || return 1
-	tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$needle"
+	local pid=$1 needle=$2 args=()
+	mapfile -d '' -t args <"/proc/$pid/cmdline" 2>/dev/null || return 1
+	[[ "${args[*]}" == *"$needle"* ]]
 }
 
-# True when process $1's environment contains the line $2 exactly.
+# True when process $1's environment contains the line $2 exactly (read
+# whole, no pipe: see _cansd_cmdline_has).
 _cansd_environ_has() {
-	local pid=$1 line=$2
-	[ -r "/proc/$pid/environ" ] || return 1
-	tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF -- "$line"
+	local pid=$1 line=$2 entry entries=()
+	mapfile -d '' -t entries <"/proc/$pid/environ" 2>/dev/null || return 1
+	for entry in "${entries[@]}"; do
+		[ "$entry" = "$line" ] && return 0
+	done
+	return 1
 }
 
 # Waits up to $2 seconds (tenths allowed) for process $1 to end.
@@ -565,9 +572,9 @@ load_instrument() {
 # function grants) after the migrations, at every start, in one transaction
 # as cansd_owner: sql/functions/base.sql first (what the others build on),
 # then the rest in name order. Every file is idempotent (CREATE OR REPLACE,
-# DROP ... IF EXISTS before CREATE POLICY/TRIGGER). The cansd.api_*
-# functions are dropped first: only C calls them, so nothing depends on them,
-# and a changed signature needs no hand-written DROP. check_function_bodies
+# DROP ... IF EXISTS before CREATE POLICY/TRIGGER). Schema api, the entry
+# points C calls, is dropped and re-created first: nothing depends on it, so
+# a changed signature needs no hand-written DROP. check_function_bodies
 # is off so that files need not be ordered by the functions they call;
 # plpgsql bodies are checked on first call anyway, and make test calls them.
 apply_sql_source() {
@@ -583,19 +590,13 @@ apply_sql_source() {
 SET check_function_bodies = off;
 SET client_min_messages = warning;
 '
-		cat <<-'SQL'
-			DO $drop$
-			DECLARE f regprocedure;
-			BEGIN
-				FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
-				         JOIN pg_namespace n ON n.oid = p.pronamespace
-				         WHERE n.nspname = 'cansd' AND p.proname LIKE 'api\_%'
-				LOOP
-					EXECUTE 'DROP FUNCTION ' || f;
-				END LOOP;
-			END
-			$drop$;
-		SQL
+		# The entry points C calls live in schema api alone, re-created whole:
+		# nothing depends on them, so a removed or re-signed function needs no
+		# hand-written DROP.
+		printf 'DROP SCHEMA IF EXISTS api CASCADE;
+CREATE SCHEMA api;
+GRANT USAGE ON SCHEMA api TO cansd_app;
+'
 		for f in "${files[@]}"; do
 			printf '
 -- %s
@@ -606,6 +607,7 @@ SET client_min_messages = warning;
 '
 		done
 		printf 'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA cansd TO cansd_app;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA api TO cansd_app;
 RESET ROLE;
 '
 	} | psql_super -d cansd --single-transaction -f - >/dev/null; then

@@ -130,17 +130,8 @@ print_logs() {
 	done
 }
 
-free_port() {
-	local p i
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			printf '%s\n' "$p"
-			return 0
-		fi
-	done
-	return 1
-}
+# shellcheck source=tests/lib/free_port.sh
+. tests/lib/free_port.sh
 
 if [ "${#integ[@]}" -gt 0 ]; then
 	echo "== integration tests (${#integ[@]} binaries)"
@@ -269,6 +260,16 @@ if [ "${#integ[@]}" -gt 0 ]; then
 	fi
 elif [ "$seen_sep" = 1 ]; then
 	echo "== no integration test binaries: skipping the stack"
+fi
+
+# --- the supervisor with a large environment ----------------------------------------
+if [ "${#integ[@]}" -gt 0 ]; then
+	echo "== make run's supervisor with a 64 KB environment for 60 s (tests/supervisor_environ.sh)"
+	if CANSD_BIN=${CANSD_TEST_BIN:-$root/build/asan/cansd} timeout 400 tests/supervisor_environ.sh 60; then
+		pass "tests/supervisor_environ.sh"
+	else
+		fail "tests/supervisor_environ.sh"
+	fi
 fi
 
 # --- make run as a new user would: a fresh clone in 0700 directories ---------------

@@ -16,7 +16,9 @@ fail() {
 	printf '[demo_loopback] FAIL: %s\n' "$*" >&2
 	exit 1
 }
-port=$((20000 + RANDOM % 40000))
+# shellcheck source=tests/lib/free_port.sh
+. tests/lib/free_port.sh
+port=$(free_port) || fail "no free port"
 clean_env=()
 for v in $(compgen -e); do
 	case $v in CANSD_*) clean_env+=(-u "$v") ;; esac

@@ -40,7 +40,9 @@ trap cleanup EXIT
 [ -x "$bin" ] || fail "$bin is not built"
 chmod 755 "$tmp"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/key.pem" 2>/dev/null
-port=$((20000 + RANDOM % 40000))
+# shellcheck source=tests/lib/free_port.sh
+. tests/lib/free_port.sh
+port=$(free_port) || fail "no free port"
 CANSD_FCGI_LISTEN=:$port FCGI_WEB_SERVER_ADDRS=127.0.0.2 CANSD_WORKERS=1 \
 	CANSD_VAR_DIR=$tmp CANSD_JWT_KEY=$tmp/key.pem CANSD_RUN_AS_USER=nobody \
 	CANSD_DATABASE_URL="host=$tmp/no-postgres dbname=cansd user=cansd_app connect_timeout=1" \

@@ -41,11 +41,18 @@ workers=$(ps -o user=,group= --ppid "$nginx_master" | sort -u)
 [ "$workers" = "nobody   cansd-web" ] || [ "$(tr -s ' ' <<<"$workers")" = "nobody cansd-web" ] ||
 	fail "nginx workers run as '$workers', want 'nobody cansd-web'"
 
-got=$(runuser -u nobody -g nogroup -- python3 tests/fcgi_client.py "$sock" \
-	REQUEST_METHOD=GET REQUEST_URI=/healthz REMOTE_ADDR=127.0.0.1 2>/dev/null || true)
+# as_nobody GROUP: tests/fcgi_client.py as user nobody in GROUP. The script
+# arrives on stdin and the command runs from /: nobody may not be able to
+# enter the clone (a 0700 home), and must still get as far as the socket.
+as_nobody() {
+	(cd / && runuser -u nobody -g "$1" -- python3 - "$sock" \
+		REQUEST_METHOD=GET REQUEST_URI=/healthz REMOTE_ADDR=127.0.0.1) <tests/fcgi_client.py 2>&1 || true
+}
+runuser -u nobody -g nogroup -- python3 -c 'print("ok")' >/dev/null 2>&1 ||
+	fail "user nobody cannot run python3 at all"
+got=$(as_nobody nogroup)
 [ "$got" = refused ] || fail "nobody outside cansd-web reached the socket: '$got'"
-got=$(runuser -u nobody -g cansd-web -- python3 tests/fcgi_client.py "$sock" \
-	REQUEST_METHOD=GET REQUEST_URI=/healthz REMOTE_ADDR=127.0.0.1 2>/dev/null || true)
+got=$(as_nobody cansd-web)
 [ "$got" = 200 ] || fail "nobody in cansd-web: /healthz got '$got', want 200"
 
 if runuser -u cansd -- test -r "$var/keys/jwt-signing.pem"; then

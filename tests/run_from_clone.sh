@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run` from a fresh clone where PostgreSQL's and nginx's users cannot
-# enter (issue 14, point 1), as a new user would try it:
+# enter, as a new user would try it:
 #   1. `git clone --no-hardlinks` of this repository's HEAD into
 #      $TMP/home/cansd, where $TMP (mktemp -d) and $TMP/home are both 0700;
 #   2. `make -j2 run` there in the background, with no CANSD_* variable but
@@ -8,7 +8,8 @@
 #   3. waits for /readyz 200 and a successful login of admin and of a demo
 #      user; checks that ./var links to where the data lives and that the run
 #      said so; the FastCGI socket is 0660 cansd:cansd-web and no pool process
-#      runs as root;
+#      runs as root; the clone's tests/pool_privileges.sh, run from inside
+#      the clone, passes against its stack;
 #   4. SIGTERM to make's process group; nothing of the clone's stack may be
 #      left running;
 #   5. a second `make run` with another CANSD_ADMIN_PASSWORD: no new cluster,
@@ -57,17 +58,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() {
-	local p i
-	for ((i = 0; i < 50; i++)); do
-		p=$((20000 + RANDOM % 40000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			printf '%s\n' "$p"
-			return 0
-		fi
-	done
-	return 1
-}
+# shellcheck source=tests/lib/free_port.sh
+. tests/lib/free_port.sh
 
 # start ADMIN_PASSWORD: `make -j2 run` in its own process group; sets make_pid.
 start() {
@@ -154,7 +146,13 @@ sock=$(stat -c '%a %U %G' "$target/run/cansd.sock") || die "no FastCGI socket"
 [ "$sock" = "660 cansd cansd-web" ] || die "FastCGI socket is '$sock', not '660 cansd cansd-web'"
 pool_root=$(pgrep -u root -f -- "$clone/build/rel/cansd serve" || true)
 [ -z "$pool_root" ] || die "pool processes run as root: $pool_root"
-say "up, logged in after $((SECONDS - t0)) s; stopping"
+# The clone's own OS-level checks, run from inside the 0700 clone as
+# `make test` there would run them: nobody must reach the socket and be
+# refused, not fail to enter the clone.
+(cd "$clone" && CANSD_TEST_VAR_DIR=$target CANSD_TEST_BASE_URL=$base \
+	timeout 120 tests/pool_privileges.sh "$clone/build/rel/cansd") >>"$tmp/run.log" 2>&1 ||
+	die "tests/pool_privileges.sh from the 0700 clone failed"
+say "up, logged in after $((SECONDS - t0)) s; the clone's pool_privileges.sh passed; stopping"
 stop
 
 say "second make run (data must survive)"

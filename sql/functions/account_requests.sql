@@ -36,7 +36,7 @@ LANGUAGE sql STABLE AS $$
 		'created_at', cansd.rfc3339(a.created_at), 'updated_at', cansd.rfc3339(a.updated_at))
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_account_requests_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.account_requests_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_id bigint, status_filter text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -54,7 +54,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_account_requests_get(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.account_requests_get(actor bigint, request_id text, addr text,
 	ar_id bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -66,7 +66,7 @@ $$;
 
 -- b: {"full_name","email","program","username"}; the requester is the
 -- supervisor of the worker to be.
-CREATE OR REPLACE FUNCTION cansd.api_account_requests_create(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.account_requests_create(actor bigint, request_id text, addr text,
 	b jsonb) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -109,7 +109,7 @@ $$;
 
 -- Creates the user (role worker, under the requesting supervisor, no
 -- password) and answers with it as GET /users/{id} shows it.
-CREATE OR REPLACE FUNCTION cansd.api_account_requests_approve(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.account_requests_approve(actor bigint, request_id text, addr text,
 	ar_id bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -146,7 +146,7 @@ END
 $$;
 
 -- b: {"reason"}.
-CREATE OR REPLACE FUNCTION cansd.api_account_requests_reject(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.account_requests_reject(actor bigint, request_id text, addr text,
 	ar_id bigint, b jsonb) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -498,7 +498,7 @@ $$;
 
 -- --- /cases/{id}/assessments, /assessments -------------------------------------------
 
-CREATE OR REPLACE FUNCTION cansd.api_assessments_create(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.assessments_create(actor bigint, request_id text, addr text,
 	cid bigint, b jsonb, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -541,7 +541,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_assessments_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.assessments_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_id bigint, status_filter text, case_filter bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -561,7 +561,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_assessments_get(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.assessments_get(actor bigint, request_id text, addr text,
 	aid bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -602,7 +602,7 @@ $$;
 -- PUT .../ratings: {"child": {ITEM: 0..3 | null}, "caregivers": {"<member id>": {...}}}.
 -- C checked the shape (objects, ids); every value and item is checked here
 -- against this CANS, and every bad field is named in one CN400.
-CREATE OR REPLACE FUNCTION cansd.api_assessments_put_ratings(actor bigint, request_id text,
+CREATE OR REPLACE FUNCTION api.assessments_put_ratings(actor bigint, request_id text,
 	addr text, aid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -677,7 +677,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_assessments_completeness(actor bigint, request_id text,
+CREATE OR REPLACE FUNCTION api.assessments_completeness(actor bigint, request_id text,
 	addr text, aid bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -698,7 +698,7 @@ $$;
 
 -- --- the approval chain ------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION cansd.api_assessments_submit(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.assessments_submit(actor bigint, request_id text, addr text,
 	aid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -736,7 +736,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_assessments_approve(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.assessments_approve(actor bigint, request_id text, addr text,
 	aid bigint, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -755,7 +755,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_assessments_return(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.assessments_return(actor bigint, request_id text, addr text,
 	aid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -774,7 +774,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_assessments_reroute(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.assessments_reroute(actor bigint, request_id text, addr text,
 	aid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -809,7 +809,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_assessments_history(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.assessments_history(actor bigint, request_id text, addr text,
 	aid bigint, lim integer, cursor_id bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -832,7 +832,7 @@ $$;
 
 -- GET /approvals: the submitted CANS routed to the caller, oldest routing
 -- first. The cursor is an offset into that order.
-CREATE OR REPLACE FUNCTION cansd.api_approvals_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.approvals_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_offset bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE

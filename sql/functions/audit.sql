@@ -15,7 +15,7 @@ LANGUAGE sql STABLE AS $$
 		'seq', seq::text)
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_audit_list(actor bigint, request_id text, addr text, lim integer,
+CREATE OR REPLACE FUNCTION api.audit_list(actor bigint, request_id text, addr text, lim integer,
 	cursor_id bigint, entity_type_filter text, entity_id_filter text, actor_filter bigint,
 	since timestamptz) RETURNS text
 LANGUAGE plpgsql AS $$

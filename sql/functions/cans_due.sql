@@ -39,7 +39,7 @@ LANGUAGE sql STABLE AS $$
 	      WHERE r.due_on IS NOT NULL) d
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_cans_due_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.cans_due_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_offset bigint, status_filter text, case_filter bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -330,7 +330,7 @@ $$;
 
 -- --- /cases ---------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION cansd.api_cases_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.cases_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_id bigint, status_filter text, program_filter text,
 	worker_filter bigint, flag_filter text) RETURNS text
 LANGUAGE plpgsql AS $$
@@ -352,7 +352,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_cases_get(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.cases_get(actor bigint, request_id text, addr text,
 	cid bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -368,7 +368,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_cases_create(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.cases_create(actor bigint, request_id text, addr text,
 	b jsonb, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -401,7 +401,7 @@ $$;
 
 -- PATCH: worker_id (a reassignment counts against the new worker's cap) and
 -- first_contact_at (not before the referral).
-CREATE OR REPLACE FUNCTION cansd.api_cases_update(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.cases_update(actor bigint, request_id text, addr text,
 	cid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -432,7 +432,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_cases_extension_request(actor bigint, request_id text,
+CREATE OR REPLACE FUNCTION api.cases_extension_request(actor bigint, request_id text,
 	addr text, cid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -457,7 +457,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_cases_close(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.cases_close(actor bigint, request_id text, addr text,
 	cid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -515,7 +515,7 @@ $$;
 -- POST /cases/{id}/members. An adult without child_ids is linked to every
 -- child of the case, now and added later (all_children); a new child is
 -- linked to every such adult.
-CREATE OR REPLACE FUNCTION cansd.api_members_create(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.members_create(actor bigint, request_id text, addr text,
 	cid bigint, b jsonb, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -557,7 +557,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_members_update(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.members_update(actor bigint, request_id text, addr text,
 	cid bigint, mid bigint, b jsonb, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -599,7 +599,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_members_delete(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.members_delete(actor bigint, request_id text, addr text,
 	cid bigint, mid bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -657,7 +657,7 @@ LANGUAGE sql STABLE AS $$
 	      FROM weeks) w
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_services_create(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.services_create(actor bigint, request_id text, addr text,
 	cid bigint, b jsonb, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -688,7 +688,7 @@ END
 $$;
 
 -- The page of services, plus the weekly hours over the whole log.
-CREATE OR REPLACE FUNCTION cansd.api_services_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.services_list(actor bigint, request_id text, addr text,
 	cid bigint, lim integer, cursor_id bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -94,7 +94,7 @@ LANGUAGE sql STABLE AS $$
 	FROM cansd.instrument_domains d WHERE d.active
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_instruments_get(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.instruments_get(actor bigint, request_id text, addr text,
 	OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 BEGIN

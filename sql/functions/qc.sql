@@ -110,7 +110,7 @@ $$;
 
 -- GET /qc/flags?assessment_id=: one CANS's findings (404 when the caller
 -- may not read them), or every finding the caller may read.
-CREATE OR REPLACE FUNCTION cansd.api_qc_flags_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.qc_flags_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_id bigint, aid bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE

@@ -63,7 +63,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 $$;
 
 -- POST /assessments/{id}/qc-reviews
-CREATE OR REPLACE FUNCTION cansd.api_qc_reviews_create(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.qc_reviews_create(actor bigint, request_id text, addr text,
 	aid bigint, b jsonb, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -81,7 +81,7 @@ END
 $$;
 
 -- POST /qc/follow-ups: for a clinician (an active worker or supervisor).
-CREATE OR REPLACE FUNCTION cansd.api_qc_follow_ups_create(actor bigint, request_id text,
+CREATE OR REPLACE FUNCTION api.qc_follow_ups_create(actor bigint, request_id text,
 	addr text, b jsonb, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -107,7 +107,7 @@ END
 $$;
 
 -- POST /qc/follow-ups/{id}/close: the assignee or a QA analyst; once.
-CREATE OR REPLACE FUNCTION cansd.api_qc_follow_ups_close(actor bigint, request_id text,
+CREATE OR REPLACE FUNCTION api.qc_follow_ups_close(actor bigint, request_id text,
 	addr text, fid bigint, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -132,7 +132,7 @@ END
 $$;
 
 -- GET /qc/follow-ups?status=&assessment_id=&assigned_to=: oldest first.
-CREATE OR REPLACE FUNCTION cansd.api_qc_follow_ups_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.qc_follow_ups_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_id bigint, status_filter text, assessment_filter bigint,
 	assignee_filter bigint) RETURNS text
 LANGUAGE plpgsql AS $$

@@ -304,13 +304,13 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_reports_monthly(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.reports_monthly(actor bigint, request_id text, addr text,
 	kind text, label text, p_from date, p_to date, prog text) RETURNS text
 LANGUAGE sql AS $$
 	SELECT cansd.report(actor, request_id, addr, kind, label, p_from, p_to, prog)
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_reports_quarterly(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.reports_quarterly(actor bigint, request_id text, addr text,
 	kind text, label text, p_from date, p_to date, prog text) RETURNS text
 LANGUAGE sql AS $$
 	SELECT cansd.report(actor, request_id, addr, kind, label, p_from, p_to, prog)

@@ -42,8 +42,7 @@ $$;
 -- The catalogue is data (002), so a new training needs no code. It pages
 -- like every list; having no id, it takes its position in catalogue order as
 -- the cursor (only a migration changes that order).
-DROP FUNCTION IF EXISTS cansd.api_trainings_list(bigint, text, text);
-CREATE OR REPLACE FUNCTION cansd.api_trainings_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.trainings_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_pos bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -64,7 +63,7 @@ END
 $$;
 
 -- A user the caller may not see is a 404 like one that does not exist.
-CREATE OR REPLACE FUNCTION cansd.api_training_records_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.training_records_list(actor bigint, request_id text, addr text,
 	uid bigint, lim integer, cursor_id bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -84,7 +83,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.api_training_records_get(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.training_records_get(actor bigint, request_id text, addr text,
 	rec_id bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -96,7 +95,7 @@ $$;
 
 -- b: {"training_code","completed_on","score"?}, types and bounds already
 -- checked by the handler's schema; the rules about data are checked here.
-CREATE OR REPLACE FUNCTION cansd.api_training_records_create(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.training_records_create(actor bigint, request_id text, addr text,
 	uid bigint, b jsonb, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -126,7 +125,7 @@ $$;
 
 -- b: {"completed_on"?, "score"? (null clears it), "reason"}. The old values,
 -- the reason and the corrector are kept in training_record_corrections.
-CREATE OR REPLACE FUNCTION cansd.api_training_records_update(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.training_records_update(actor bigint, request_id text, addr text,
 	rec_id bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -171,7 +170,7 @@ $$;
 -- rows cost a few statements, not 100,000 round trips. Any problem raises
 -- CN422 with every problem (at most max_errors of them, sorted by row and
 -- column) and nothing is written.
-CREATE OR REPLACE FUNCTION cansd.api_training_records_import(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.training_records_import(actor bigint, request_id text, addr text,
 	row_nos integer[], usernames text[], codes text[], days date[], scores numeric[],
 	pre_errors jsonb, max_errors integer) RETURNS text
 LANGUAGE plpgsql AS $$
@@ -240,7 +239,7 @@ $$;
 -- Users current today whose last current day is before today + within_days.
 -- The certification office and program admins see everyone; a supervisor
 -- sees their team (row-level security on users is the second wall).
-CREATE OR REPLACE FUNCTION cansd.api_certifications_lapsing(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.certifications_lapsing(actor bigint, request_id text, addr text,
 	within_days integer, lim integer, cursor_id bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE

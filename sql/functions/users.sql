@@ -26,7 +26,7 @@ LANGUAGE sql STABLE AS $$
 		                  FROM cansd.certification(u.id, current_date) c),
 		'created_at', cansd.rfc3339(u.created_at), 'updated_at', cansd.rfc3339(u.updated_at))
 $$;
-CREATE OR REPLACE FUNCTION cansd.api_users_list(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.users_list(actor bigint, request_id text, addr text,
 	lim integer, cursor_id bigint, role_filter text, active_filter boolean) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -44,7 +44,7 @@ BEGIN
 	RETURN result;
 END
 $$;
-CREATE OR REPLACE FUNCTION cansd.api_users_get(actor bigint, request_id text, addr text, uid bigint,
+CREATE OR REPLACE FUNCTION api.users_get(actor bigint, request_id text, addr text, uid bigint,
 	OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -78,7 +78,7 @@ BEGIN
 	END IF;
 END
 $$;
-CREATE OR REPLACE FUNCTION cansd.api_users_create(actor bigint, request_id text, addr text, b jsonb,
+CREATE OR REPLACE FUNCTION api.users_create(actor bigint, request_id text, addr text, b jsonb,
 	pw_hash text, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -108,7 +108,7 @@ CREATE OR REPLACE FUNCTION cansd.users_taken(uname text) RETURNS SETOF bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 	SELECT id FROM cansd.users WHERE username = uname
 $$;
-CREATE OR REPLACE FUNCTION cansd.api_users_update(actor bigint, request_id text, addr text, uid bigint,
+CREATE OR REPLACE FUNCTION api.users_update(actor bigint, request_id text, addr text, uid bigint,
 	b jsonb, if_version integer, pw_hash text, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE

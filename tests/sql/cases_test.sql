@@ -128,16 +128,16 @@ FROM cansd.cases WHERE sacwis_case_id = 'ZZ-W2';
 INSERT INTO cansd.cases (sacwis_case_id, program, opened_on, worker_id)
 SELECT 'ZZ-CAP-' || n, 'IFPS', DATE '2026-01-05', :w2 FROM generate_series(1, 3) n;
 SET LOCAL ROLE cansd_app;
-SELECT pg_temp.fails(format($$SELECT cansd.api_cases_create(%s, 'r', '127.0.0.1',
+SELECT pg_temp.fails(format($$SELECT api.cases_create(%s, 'r', '127.0.0.1',
 	'{"sacwis_case_id":"ZZ-CAP-5","program":"IFPS","opened_on":"2026-01-06","worker_id":"%s"}')$$,
 	:sup1, :w2), 'CN409', 'fifth IFPS case');
 -- IPS has no cap; a closed IFPS case frees a place.
-SELECT cansd.api_cases_create(:sup1, 'r', '127.0.0.1', format(
+SELECT api.cases_create(:sup1, 'r', '127.0.0.1', format(
 	'{"sacwis_case_id":"ZZ-IPS-5","program":"IPS","opened_on":"2026-01-06","worker_id":"%s"}', :w2)::jsonb);
 RESET ROLE;
 UPDATE cansd.cases SET status = 'closed', closed_on = DATE '2026-02-01' WHERE sacwis_case_id = 'ZZ-CAP-1';
 SET LOCAL ROLE cansd_app;
-SELECT cansd.api_cases_create(:sup1, 'r', '127.0.0.1', format(
+SELECT api.cases_create(:sup1, 'r', '127.0.0.1', format(
 	'{"sacwis_case_id":"ZZ-CAP-6","program":"IFPS","opened_on":"2026-01-06","worker_id":"%s"}', :w2)::jsonb);
 RESET ROLE;
 
@@ -182,7 +182,7 @@ SELECT id AS case2 FROM cansd.cases WHERE sacwis_case_id = 'ZZ-W2' \gset
 CREATE OR REPLACE FUNCTION cansd.member_rated(mid bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$ SELECT true $$;
 SET LOCAL ROLE cansd_app;
-SELECT pg_temp.fails(format('SELECT cansd.api_members_delete(%s, ''r'', ''a'', %s, %s)',
+SELECT pg_temp.fails(format('SELECT api.members_delete(%s, ''r'', ''a'', %s, %s)',
 	:w2, :case2, :kid2), 'CN409', 'delete a rated member');
 RESET ROLE;
 

@@ -56,20 +56,20 @@ BEGIN
 	IF got.password_hash IS NULL OR got.user_id IS DISTINCT FROM uid THEN
 		RAISE EXCEPTION 'security_test: login_attempt() cannot read the hash: %', got;
 	END IF;
-	SELECT a.body, a.etag INTO body, etag FROM cansd.api_users_get(uid, 'r1', '::1', uid) a;
+	SELECT a.body, a.etag INTO body, etag FROM api.users_get(uid, 'r1', '::1', uid) a;
 	IF body IS NULL OR body LIKE '%password%' THEN
 		RAISE EXCEPTION 'security_test: api_users_get: %', body;
 	END IF;
-	IF cansd.api_users_list(uid, 'r2', '::1', 10, uid - 1, NULL, NULL) NOT LIKE '%sec.test.admin%' THEN
+	IF api.users_list(uid, 'r2', '::1', 10, uid - 1, NULL, NULL) NOT LIKE '%sec.test.admin%' THEN
 		RAISE EXCEPTION 'security_test: api_users_list misses the admin';
 	END IF;
-	SELECT a.body INTO other FROM cansd.api_users_create(uid, 'r3', '::1',
+	SELECT a.body INTO other FROM api.users_create(uid, 'r3', '::1',
 		'{"username":"sec.test.new","full_name":"New","email":"n@example.org",
 		  "roles":["worker"],"program":"IPS"}'::jsonb, 'pbkdf2-sha256$1$c2FsdA$aGFzaA') a;
 	IF other NOT LIKE '%sec.test.new%' THEN
 		RAISE EXCEPTION 'security_test: api_users_create: %', other;
 	END IF;
-	SELECT a.body INTO other FROM cansd.api_users_update(uid, 'r4', '::1',
+	SELECT a.body INTO other FROM api.users_update(uid, 'r4', '::1',
 		(other::jsonb->>'id')::bigint, '{"full_name":"Renamed"}'::jsonb, NULL,
 		'pbkdf2-sha256$1$c2FsdA$bmV3') a;
 	IF other NOT LIKE '%Renamed%' THEN

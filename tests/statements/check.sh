@@ -22,7 +22,7 @@ statements=$(perl -ne '
 	if (/^-- name: ([a-z0-9_]+)/) { flush(); $n = $1; $max = 0; $fn = ""; next }
 	next unless defined $n;
 	while (/\$(\d+)/g) { $max = $1 if $1 > $max }
-	$fn = $1 if !$fn && /\bcansd\.([a-z0-9_]+)\s*\(/;
+	$fn = "$1.$2" if !$fn && !/^--/ && /\b(cansd|api)\.([a-z0-9_]+)\s*\(/;
 	sub flush { print "$n\t$max\t$fn\n" if defined $n }
 	END { flush() }' sql/queries.sql)
 
@@ -50,17 +50,17 @@ while IFS=$'\t' read -r name max fn; do
 	[ -n "$name" ] || continue
 	grep -q "^$name"$'\t' <<<"$c_calls" || complain "\"$name\" in sql/queries.sql is called by no C code"
 	[ -n "$fn" ] || {
-		complain "\"$name\" calls no cansd.* function"
+		complain "\"$name\" calls no api.* or cansd.* function"
 		continue
 	}
 	nargs=$($psql_cmd -c "SELECT string_agg(pronargs::text, ',') FROM pg_proc p
 		JOIN pg_namespace n ON n.oid = p.pronamespace
-		WHERE n.nspname = 'cansd' AND p.proname = '$fn'")
+		WHERE n.nspname = '${fn%%.*}' AND p.proname = '${fn#*.}'")
 	case $nargs in
-	'') complain "\"$name\" calls cansd.$fn, which the database does not have" ;;
-	*,*) complain "cansd.$fn is overloaded ($nargs arguments): a statement must name one function" ;;
+	'') complain "\"$name\" calls $fn, which the database does not have" ;;
+	*,*) complain "$fn is overloaded ($nargs arguments): a statement must name one function" ;;
 	"$max") ;;
-	*) complain "\"$name\" passes $max parameters to cansd.$fn, which takes $nargs (counting OUT parameters out)" ;;
+	*) complain "\"$name\" passes $max parameters to $fn, which takes $nargs (counting OUT parameters out)" ;;
 	esac
 done <<<"$statements"
 

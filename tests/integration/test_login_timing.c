@@ -26,6 +26,7 @@
 
 #include <cmocka.h>
 
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/timing.h"
 
@@ -33,21 +34,10 @@
 #define MARGIN 0.25
 #define PASSWORD "the right password"
 
-static char *admin_token;
-
-static int setup(void **state)
-{
-	(void)state;
-	admin_token = http_admin_token();
-	return admin_token ? 0 : -1;
-}
-
 static int teardown(void **state)
 {
-	(void)state;
-	free(admin_token);
 	free(test_psql("DELETE FROM cansd.login_failures WHERE client_addr = '127.0.0.1'"));
-	return 0;
+	return admin_teardown(state);
 }
 
 /* Wall milliseconds of one POST /auth/login with body; the status must be want. */
@@ -129,5 +119,5 @@ int main(void)
 		cmocka_unit_test(test_unknown_user_is_refused_in_the_time_of_a_wrong_password),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, admin_setup, teardown);
 }

@@ -20,26 +20,16 @@
 
 #include <cmocka.h>
 
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/problem_assert.h"
 
 #define PASSWORD "a long test password"
 
-static char *admin_token;
-
-static int setup(void **state)
-{
-	(void)state;
-	admin_token = http_admin_token();
-	return admin_token ? 0 : -1;
-}
-
 static int teardown(void **state)
 {
-	(void)state;
-	free(admin_token);
 	free(test_psql("DELETE FROM cansd.login_failures WHERE client_addr = '127.0.0.1'"));
-	return 0;
+	return admin_teardown(state);
 }
 
 static void clear_local_failures(void)
@@ -518,5 +508,5 @@ int main(void)
 		cmocka_unit_test(test_a_worker_whose_prepare_failed_recovers),
 	};
 
-	return cmocka_run_group_tests_name("security", tests, setup, teardown);
+	return cmocka_run_group_tests_name("security", tests, admin_setup, teardown);
 }

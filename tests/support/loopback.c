@@ -35,7 +35,8 @@ int loopback_listen(int backlog, int *port)
 		addr.sin_port = htons((uint16_t)candidate);
 		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 			return -1;
-		if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 && listen(fd, backlog) == 0) {
+		if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 &&
+		    listen(fd, backlog) == 0) {
 			*port = candidate;
 			return fd;
 		}

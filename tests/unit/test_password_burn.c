@@ -55,9 +55,9 @@ static void test_unknown_user_costs_what_a_wrong_password_costs(void **state)
 	int i;
 
 	(void)state;
-	assert_int_equal(password_hash("the right password", PASSWORD_ITERATIONS, encoded,
-				       sizeof(encoded)),
-			 0);
+	assert_int_equal(
+		password_hash("the right password", PASSWORD_ITERATIONS, encoded, sizeof(encoded)),
+		0);
 	for (i = 0; i < ROUNDS; i++) {
 		if (i % 2) {
 			unknown[i] = cpu_ms_of_burn();
@@ -72,7 +72,8 @@ static void test_unknown_user_costs_what_a_wrong_password_costs(void **state)
 	print_message("median CPU time of %d: wrong password %.1f ms, unknown user %.1f ms\n",
 		      ROUNDS, known_ms, unknown_ms);
 	if (unknown_ms < known_ms * (1 - MARGIN) || unknown_ms > known_ms * (1 + MARGIN))
-		fail_msg("an unknown user costs %.1f ms, a wrong password %.1f ms: not within %.0f%%",
+		fail_msg("an unknown user costs %.1f ms, a wrong password %.1f ms: not within "
+			 "%.0f%%",
 			 unknown_ms, known_ms, MARGIN * 100);
 }
 

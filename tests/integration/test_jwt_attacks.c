@@ -34,6 +34,7 @@
 #include "tests/support/http.h"
 #include "tests/support/jwt_forge.h"
 #include "tests/support/loopback.h"
+#include "tests/support/metric.h"
 
 static const char *const reasons[] = {
 	"too_long",   "malformed", "alg",           "kid",    "crit",     "signature",
@@ -160,23 +161,15 @@ struct refusals {
 
 static void read_refusals(struct refusals *out)
 {
-	struct http_response r;
-
-	http_call(&r, "GET", "/metrics", NULL, NULL, NULL, 0);
-	assert_int_equal(r.status, 200);
 	for (size_t i = 0; i < N_REASONS; i++) {
-		char needle[128];
-		const char *p;
+		char series[128];
 
-		snprintf(needle, sizeof(needle), "cansd_jwt_refused_total{reason=\"%s\"} ",
+		snprintf(series, sizeof(series), "cansd_jwt_refused_total{reason=\"%s\"}",
 			 reasons[i]);
-		p = strstr(r.body, needle);
-		if (!p)
-			fprintf(stderr, "/metrics has no %s\n", needle);
-		assert_non_null(p);
-		out->count[i] = atoll(p + strlen(needle));
+		out->count[i] = metric_value(series);
+		if (out->count[i] < 0)
+			fail_msg("/metrics has no %s", series);
 	}
-	http_free(&r);
 }
 
 static void assert_refused_401(const struct http_response *r, const char *what)

@@ -9,8 +9,9 @@ LIBS    := -lfcgi -ljwt -lssl -lcrypto -ljansson -lpq -lm
 TEST_LIBS := -lcmocka -lcurl
 
 SRC     := $(wildcard core/*.c auth/*.c fcgi/*.c handlers/*.c cmd/*.c)
-LIB_SRC := $(filter-out cmd/main.c,$(SRC))
-HDR     := $(wildcard core/*.h auth/*.h fcgi/*.h handlers/*.h)
+LIB_SRC := $(filter-out cmd/%.c,$(SRC))
+CMD_SRC := $(wildcard cmd/*.c)
+HDR     := $(wildcard core/*.h auth/*.h fcgi/*.h handlers/*.h cmd/*.h)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
@@ -43,10 +44,10 @@ $(ASAN_DIR)/%.o: %.c $(HDR) $(wildcard tests/support/*.h)
 # sql/queries.sql is embedded with .incbin, so the binary depends on it.
 $(REL_DIR)/core/db_statements.o $(ASAN_DIR)/core/db_statements.o: sql/queries.sql
 
-$(REL_DIR)/cansd: $(REL_OBJ) $(REL_DIR)/cmd/main.o
+$(REL_DIR)/cansd: $(REL_OBJ) $(CMD_SRC:%.c=$(REL_DIR)/%.o)
 	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 
-$(ASAN_DIR)/cansd: $(ASAN_OBJ) $(ASAN_DIR)/cmd/main.o
+$(ASAN_DIR)/cansd: $(ASAN_OBJ) $(CMD_SRC:%.c=$(ASAN_DIR)/%.o)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
 
 $(ASAN_DIR)/tests/%: tests/%.c $(ASAN_OBJ) $(TEST_SUPPORT:%.c=$(ASAN_DIR)/%.o)

@@ -7,6 +7,9 @@
  *                      walks the audit trail's hash chain (CONNINFO, else
  *                      CANSD_DATABASE_URL: a role that reads the whole trail);
  *                      exit 0 intact, 1 tampered (names the first event), 2 error
+ * cansd migrate [--sql DIR] [--os-user USER] [--wait SECONDS] [CONNINFO]
+ *                      brings a database up to date: migrations, SQL source,
+ *                      instrument, user admin (cmd/migrate.h)
  */
 #include <fcgiapp.h>
 #include <stdio.h>
@@ -29,6 +32,7 @@
 #include "../fcgi/sealer.h"
 #include "../fcgi/worker.h"
 #include "../handlers/routes.h"
+#include "migrate.h"
 
 /*
  * A unix socket is 0660 from the start (umask before bind), then given to
@@ -189,6 +193,8 @@ int main(int argc, char **argv)
 		return hash_password();
 	if (argc == 3 && strcmp(argv[1], "jwks") == 0)
 		return print_jwks(argv[2]);
+	if (argc >= 2 && strcmp(argv[1], "migrate") == 0)
+		return migrate_command(argc - 2, argv + 2);
 	if ((argc == 2 || argc == 3) && strcmp(argv[1], "audit-verify") == 0) {
 		const char *conninfo = argc == 3 ? argv[2] : getenv("CANSD_DATABASE_URL");
 
@@ -199,7 +205,9 @@ int main(int argc, char **argv)
 		}
 		return audit_verify(conninfo, stdout);
 	}
-	fprintf(stderr, "usage: cansd serve | cansd hash-password < password | cansd jwks KEY.pem"
-			" | cansd audit-verify [CONNINFO]\n");
+	fprintf(stderr,
+		"usage: cansd serve | cansd hash-password < password | cansd jwks KEY.pem"
+		" | cansd audit-verify [CONNINFO]"
+		" | cansd migrate [--sql DIR] [--os-user USER] [--wait SECONDS] [CONNINFO]\n");
 	return 2;
 }

@@ -14,12 +14,10 @@
 #   pg_stop           pg_ctl -m fast stop (no-op when not running)
 #   pg_running        true while the postmaster is alive
 #   pool_running, nginx_running   likewise
-#   migrate           apply sql/migrations/NNN_*.sql not yet applied (creates
-#                     public.schema_migrations when missing), then apply_sql_source
-#   apply_sql_source  re-apply sql/functions/*.sql (functions, views, policies)
-#   load_instrument   load sql/data/cans-2.0-items.csv (CANSD_INSTRUMENT_FILE)
-#                     into cansd.instrument_items (called by migrate)
-#   bootstrap_admin   create user admin when missing (prints a generated password once)
+#   migrate           `$CANSD_BIN migrate` (cmd/migrate.h): the migrations not
+#                     yet applied, the SQL source, the instrument catalogue
+#                     and user admin (a generated password printed once)
+#   bootstrap_admin   nothing (migrate creates user admin); kept for callers
 #   seed_demo         when CANSD_DEMO=1 and no user but admin exists: sql/seed/demo.sql
 #   pool_start        `$CANSD_BIN serve` in the background; waits for its socket
 #   pool_stop         TERM, wait up to 15 s, then KILL the pool's process group
@@ -501,118 +499,31 @@ pg_stop() {
 
 # --- schema and data ----------------------------------------------------------
 
-# Applies sql/migrations/NNN_name.sql in numeric order, each once and each in
-# one transaction, as cansd_owner (SET ROLE from superuser postgres), and
-# records version NNN_name in public.schema_migrations in the same transaction.
+# `$CANSD_BIN migrate` (cmd/migrate.h): the migrations, the SQL source, the
+# instrument catalogue and user admin, each step in one transaction, under an
+# advisory lock. As root it reads the files, then becomes OS user postgres to
+# connect by peer over the project's socket (postgres need not enter the
+# tree); with CANSD_PG_EXTERNAL=1 it connects where the PG* variables say.
+# CANSD_MIGRATIONS_DIR, CANSD_SQL_SOURCE_DIR, CANSD_INSTRUMENT_FILE and
+# CANSD_ADMIN_PASSWORD pass through; CANSD_MIGRATE_WAIT is how many seconds
+# to wait for a server that is still starting (default 0).
 migrate() {
 	_cansd_paths
-	local dir=${CANSD_MIGRATIONS_DIR:-$CANSD_ROOT/sql/migrations}
-	local applied files f base version n=0
-	psql_super -d cansd -f - >/dev/null <<-'SQL'
-		SET client_min_messages = warning;
-		CREATE TABLE IF NOT EXISTS public.schema_migrations (
-			version    text PRIMARY KEY,
-			applied_at timestamptz NOT NULL DEFAULT now()
-		);
-		REVOKE ALL ON public.schema_migrations FROM PUBLIC;
-	SQL
-	applied=$(psql_super -d cansd -At -c 'SELECT version FROM public.schema_migrations')
-	files=$(cd "$dir" && find . -maxdepth 1 -name '*.sql' -printf '%f\n' | sort -t_ -k1,1n -k1,1)
-	local seen=" "
-	for base in $files; do
-		if ! [[ $base =~ ^([0-9]+)_[A-Za-z0-9_.-]+\.sql$ ]]; then
-			cansd_die "migration file name must be NNN_name.sql: $dir/$base"
-		fi
-		n=$((10#${BASH_REMATCH[1]}))
-		case $seen in *" $n "*) cansd_die "two migrations share number $n in $dir" ;; esac
-		seen="$seen$n "
-		version=${base%.sql}
-		if grep -qxF -- "$version" <<<"$applied"; then
-			continue
-		fi
-		cansd_log "migrate: applying $base"
-		f=$dir/$base
-		# Fed on stdin: user postgres may not be able to read the project tree.
-		if ! {
-			printf 'SET ROLE cansd_owner;\n'
-			cat -- "$f"
-			printf "\n;\nRESET ROLE;\nINSERT INTO public.schema_migrations (version) VALUES (:'version');\n"
-		} | psql_super -d cansd --single-transaction -v version="$version" -f - >/dev/null; then
-			cansd_die "migration $base failed; nothing of it was applied"
-		fi
-	done
-	apply_sql_source
-	load_instrument
-}
-
-# Loads the CANS item catalogue, the instrument's only source, at every start:
-# the CSV (header domain_code,domain_name,item_code,item_name,subject,scale,
-# min_age_months,max_age_months,rated_when; cans-2.0-items.md) is copied into
-# cansd.instrument_staging and cansd.instrument_load() (sql/functions/
-# instruments.sql) upserts domains and items in file order, in one
-# transaction. A state's licensed catalogue replaces the file: no code changes.
-load_instrument() {
-	_cansd_paths
-	local file=${CANSD_INSTRUMENT_FILE:-$CANSD_ROOT/sql/data/cans-2.0-items.csv} n
-	[ -s "$file" ] || cansd_die "the instrument file $file is missing"
-	# Fed on stdin (user postgres may not read the project tree); COPY reads
-	# its rows from the same stream up to the \. line.
-	if ! n=$({
-		printf 'SET ROLE cansd_owner;\nDELETE FROM cansd.instrument_staging;\n'
-		printf 'COPY cansd.instrument_staging (domain_code, domain_name, item_code, item_name, subject, scale, min_age_months, max_age_months, rated_when) FROM STDIN WITH (FORMAT csv, HEADER true);\n'
-		awk '{ sub(/\r$/, "") } /[^[:space:]]/ { print }' "$file"
-		printf '\\.\nSELECT cansd.instrument_load();\nRESET ROLE;\n'
-	} | psql_super -d cansd --single-transaction -At -f -); then
-		cansd_die "loading the instrument $file failed; nothing of it was applied"
+	[ -x "$CANSD_BIN" ] || cansd_die "$CANSD_BIN is missing: build it first (make build)"
+	local conninfo="" args=(--sql sql --wait "${CANSD_MIGRATE_WAIT:-0}") v
+	if [ "${CANSD_PG_EXTERNAL:-0}" != 1 ]; then
+		conninfo="host=$CANSD_PG_SOCKET port=$CANSD_PG_PORT dbname=cansd user=postgres"
+		! _cansd_is_root || args+=(--os-user postgres)
 	fi
-	cansd_log "instrument loaded: $n items from ${file#"$CANSD_ROOT"/}"
-}
-
-# Applies the SQL source files (functions, views, policies, triggers and
-# function grants) after the migrations, at every start, in one transaction
-# as cansd_owner: sql/functions/base.sql first (what the others build on),
-# then the rest in name order. Every file is idempotent (CREATE OR REPLACE,
-# DROP ... IF EXISTS before CREATE POLICY/TRIGGER). Schema api, the entry
-# points C calls, is dropped and re-created first: nothing depends on it, so
-# a changed signature needs no hand-written DROP. check_function_bodies
-# is off so that files need not be ordered by the functions they call;
-# plpgsql bodies are checked on first call anyway, and make test calls them.
-apply_sql_source() {
-	_cansd_paths
-	local dir=${CANSD_SQL_SOURCE_DIR:-$CANSD_ROOT/sql/functions} f
-	[ -f "$dir/base.sql" ] || cansd_die "$dir/base.sql is missing"
-	local files=("$dir/base.sql")
-	for f in "$dir"/*.sql; do
-		[ "$f" = "$dir/base.sql" ] || files+=("$f")
-	done
-	if ! {
-		printf 'SET ROLE cansd_owner;
-SET check_function_bodies = off;
-SET client_min_messages = warning;
-'
-		# The entry points C calls live in schema api alone, re-created whole:
-		# nothing depends on them, so a removed or re-signed function needs no
-		# hand-written DROP.
-		printf 'DROP SCHEMA IF EXISTS api CASCADE;
-CREATE SCHEMA api;
-GRANT USAGE ON SCHEMA api TO cansd_app;
-'
-		for f in "${files[@]}"; do
-			printf '
--- %s
-' "${f#"$CANSD_ROOT"/}"
-			cat -- "$f"
-			printf '
-;
-'
+	(
+		# It runs from the tree (paths in its output are relative to it):
+		# a relative path the caller gave is made absolute first.
+		for v in CANSD_MIGRATIONS_DIR CANSD_SQL_SOURCE_DIR CANSD_INSTRUMENT_FILE; do
+			[ -z "${!v:-}" ] || export "$v=$(realpath -m -- "${!v}")"
 		done
-		printf 'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA cansd TO cansd_app;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA api TO cansd_app;
-RESET ROLE;
-'
-	} | psql_super -d cansd --single-transaction -f - >/dev/null; then
-		cansd_die "applying the SQL source files ($dir) failed; nothing of it was applied"
-	fi
+		cd "$CANSD_ROOT"
+		exec "$CANSD_BIN" migrate "${args[@]}" ${conninfo:+"$conninfo"}
+	) || cansd_die "cansd migrate failed (exit $?)"
 }
 
 # Runs `$CANSD_BIN audit-verify` as the cluster's superuser over the unix
@@ -657,44 +568,9 @@ _cansd_hash_password() {
 	printf '%s\n' "$hash"
 }
 
-# Creates user admin (program_admin) when there is none. The password is
-# CANSD_ADMIN_PASSWORD or a generated one, printed once. Inserted as the
-# superuser, which bypasses row-level security, with an audit event.
-bootstrap_admin() {
-	_cansd_paths
-	local exists password generated=0 hash
-	exists=$(psql_super -d cansd -At -c "SELECT count(*) FROM cansd.users WHERE username = 'admin'")
-	[ "$exists" = 0 ] || return 0
-	if [ -n "${CANSD_ADMIN_PASSWORD:-}" ]; then
-		password=$CANSD_ADMIN_PASSWORD
-	else
-		password=$(openssl rand -base64 18 | tr '+/' '-_')
-		generated=1
-	fi
-	hash=$(_cansd_hash_password "$password")
-	CANSD_ADMIN_HASH=$hash psql_super -d cansd -f - >/dev/null <<-'SQL'
-		\getenv hash CANSD_ADMIN_HASH
-		BEGIN;
-		WITH admin AS (
-			INSERT INTO cansd.users (username, full_name, email, roles, supervisor_id, program, password_hash)
-			VALUES ('admin', 'Program Administrator', 'admin@localhost.invalid',
-			        ARRAY['program_admin'], NULL, NULL, :'hash')
-			RETURNING id)
-		INSERT INTO cansd.audit_events (actor_id, action, entity_type, entity_id, detail)
-		SELECT NULL, 'bootstrap', 'user', id::text,
-		       jsonb_build_object('username', 'admin', 'by', 'scripts/lib.sh bootstrap_admin')
-		FROM admin;
-		COMMIT;
-	SQL
-	if [ "$generated" = 1 ]; then
-		_cansd_box "cansd: created user 'admin' (program_admin)" \
-			"password: $password" \
-			"It is shown only this once. Set CANSD_ADMIN_PASSWORD before the" \
-			"first start to choose it instead."
-	else
-		cansd_log "created user 'admin' with the password from CANSD_ADMIN_PASSWORD"
-	fi
-}
+# User admin is created by migrate (`cansd migrate`); callers that still call
+# this after migrate need no change.
+bootstrap_admin() { :; }
 
 # Demo users, training records and cases (sql/seed/demo.sql), then CANS in
 # every state (sql/seed/demo_cans.sql), then last month's report and QC data

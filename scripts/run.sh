@@ -42,7 +42,6 @@ nginx_stop
 pool_stop
 pg_start
 migrate
-bootstrap_admin
 seed_demo
 pool_start
 nginx_start

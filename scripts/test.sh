@@ -167,7 +167,7 @@ if [ "${#integ[@]}" -gt 0 ]; then
 		# A child bash, so that `set -e` holds inside (it would not in a
 		# subshell tested by `if`).
 		if bash -c 'set -euo pipefail; . "$1"; stack_init "$2"; pg_start; migrate
-			bootstrap_admin; pool_start; nginx_start' start-stack "$root/scripts/lib.sh" "$stack_var"; then
+			pool_start; nginx_start' start-stack "$root/scripts/lib.sh" "$stack_var"; then
 			started=1
 			break
 		fi

@@ -16,7 +16,7 @@
 #include "../core/base64.h"
 #include "../core/migrate.h"
 #include "../core/migrate_plan.h"
-#include "../fcgi/privilege.h"
+#include "os_user.h"
 
 /* 18 random bytes: 24 base64url characters, the length the shell generated. */
 #define ADMIN_PASSWORD_BYTES 18
@@ -257,10 +257,8 @@ int migrate_command(int argc, char **argv)
 		goto out;
 	}
 	/* Everything is read: from here on the tree may be out of reach. */
-	if (o.os_user && privilege_drop(o.os_user, err, sizeof(err))) {
-		fprintf(stderr, "cansd migrate: --os-user %s: %s\n", o.os_user, err);
+	if (o.os_user && os_user_become(o.os_user, "migrate"))
 		goto out;
-	}
 	conn = connect_waiting(o.conninfo, o.wait_seconds);
 	if (PQstatus(conn) != CONNECTION_OK) {
 		fprintf(stderr, "cansd migrate: cannot connect: %s", PQerrorMessage(conn));

@@ -528,23 +528,15 @@ migrate() {
 
 # Runs `$CANSD_BIN audit-verify` as the cluster's superuser over the unix
 # socket, the way psql_super does (it reads the whole trail past row-level
-# security). As root, when OS user postgres cannot reach the binary (a clone
-# under /root), a copy in a private temporary directory is run instead.
+# security). As root it becomes OS user postgres itself (--os-user), so the
+# binary may lie where postgres cannot enter (a clone under /root).
 audit_verify() {
 	_cansd_paths
 	[ -x "$CANSD_BIN" ] || cansd_die "$CANSD_BIN is missing: build it first (make build)"
-	local conninfo="host=$CANSD_PG_SOCKET port=$CANSD_PG_PORT dbname=cansd user=postgres"
-	if ! _cansd_is_root || runuser -u postgres -- test -x "$CANSD_BIN" 2>/dev/null; then
-		_as_postgres "$CANSD_BIN" audit-verify "$conninfo"
-		return
-	fi
-	local tmp rc=0
-	tmp=$(mktemp -d /tmp/cansd-audit-verify.XXXXXX)
-	install -m 0755 "$CANSD_BIN" "$tmp/cansd"
-	chmod 0755 "$tmp"
-	_as_postgres "$tmp/cansd" audit-verify "$conninfo" || rc=$?
-	rm -rf "$tmp"
-	return "$rc"
+	local args=()
+	! _cansd_is_root || args+=(--os-user postgres)
+	"$CANSD_BIN" audit-verify "${args[@]}" \
+		"host=$CANSD_PG_SOCKET port=$CANSD_PG_PORT dbname=cansd user=postgres"
 }
 
 # Prints a box around its arguments (one line each) on stdout.

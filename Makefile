@@ -25,7 +25,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,u
 REL_OBJ  := $(LIB_SRC:%.c=$(REL_DIR)/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(ASAN_DIR)/%.o)
 
-.PHONY: all build deps run test test-built unit integration lint format cppcheck bench clean docs audit-verify
+.PHONY: all build deps run stop test test-built unit lint format cppcheck bench clean audit-verify
 
 all: build
 build: $(REL_DIR)/cansd
@@ -63,6 +63,11 @@ INTEG_BIN := $(INTEG_SRC:tests/%.c=$(ASAN_DIR)/tests/%)
 run: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/run.sh
+
+# Stops the `make run` of this checkout (./var, or CANSD_VAR_DIR's) from
+# another terminal, as Ctrl-C would: nginx, the pool, PostgreSQL; data kept.
+stop:
+	@bash -c 'set -euo pipefail; . scripts/lib.sh; run_stop'
 
 test: deps
 	@$(MAKE) --no-print-directory test-built

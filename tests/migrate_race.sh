@@ -85,7 +85,7 @@ for n in 1 2; do
 	grep -q '^migrate: database .* is up to date' "$tmp/run$n.out" || die "run $n did not finish"
 done
 
-files=$(cd sql/migrations && ls -- *.sql | LC_ALL=C sort)
+files=$(find sql/migrations -maxdepth 1 -name '*.sql' -printf '%f\n' | LC_ALL=C sort)
 count=$(printf '%s\n' "$files" | grep -c .)
 for f in $files; do
 	n=$(cat "$tmp"/run*.out | grep -cxF "migrate: applied $f" || true)

@@ -91,6 +91,9 @@ static PGconn *connect_once(const char *conninfo)
 	for (o = opts; o && o->keyword; o++)
 		if (strcmp(o->keyword, "dbname") == 0 && o->val && *o->val)
 			named = true;
+	/* Not a connection string: libpq takes the word itself as the database. */
+	if (!opts && *values[0])
+		named = true;
 	PQconninfoFree(opts);
 	if (!named) {
 		keys[n] = "dbname";
@@ -161,6 +164,13 @@ static int bootstrap_admin(PGconn *conn, const char *chosen)
 		printf("migrate: user admin exists\n");
 		return 0;
 	}
+	if (password && (strlen(password) < ADMIN_PASSWORD_MIN || strpbrk(password, "\r\n"))) {
+		fprintf(stderr,
+			"migrate: CANSD_ADMIN_PASSWORD must be one line of at least %d "
+			"characters\n",
+			ADMIN_PASSWORD_MIN);
+		return -1;
+	}
 	if (!password) {
 		if (RAND_bytes(raw, sizeof(raw)) != 1) {
 			fprintf(stderr, "migrate: no random bytes for the admin password\n");
@@ -197,25 +207,6 @@ out:
 	return rc;
 }
 
-/* CANSD_ADMIN_PASSWORD as the one line `cansd hash-password` would take. */
-static int chosen_admin_password(const char **password)
-{
-	const char *v = getenv("CANSD_ADMIN_PASSWORD");
-
-	*password = NULL;
-	if (!v || !*v)
-		return 0;
-	if (strlen(v) < ADMIN_PASSWORD_MIN || strpbrk(v, "\r\n")) {
-		fprintf(stderr,
-			"cansd migrate: CANSD_ADMIN_PASSWORD must be one line of at least "
-			"%d characters\n",
-			ADMIN_PASSWORD_MIN);
-		return -1;
-	}
-	*password = v;
-	return 0;
-}
-
 static int run_steps(PGconn *conn, const struct migrate_plan *plan, const char *admin_password)
 {
 	size_t applied;
@@ -242,8 +233,10 @@ int migrate_command(int argc, char **argv)
 
 	if (parse_options(argc, argv, &o))
 		return usage();
-	if (chosen_admin_password(&admin_password))
-		return 2;
+	/* Only read when admin is missing: once it exists, the variable is ignored. */
+	admin_password = getenv("CANSD_ADMIN_PASSWORD");
+	if (admin_password && !*admin_password)
+		admin_password = NULL;
 	/* Unbuffered enough for a log: each line as it happens. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	arena = arena_new(1 << 20);

@@ -49,7 +49,7 @@
 #
 # Layout of $CANSD_VAR_DIR:
 #   pg/data  pg/socket (.s.PGSQL.5432; no TCP)  run/ (cansd.sock, cansd.pid,
-#   nginx.pid)  log/ (postgres.log cansd.log nginx-error.log nginx-access.log)
+#   nginx.pid, run.pid)  log/ (postgres.log cansd.log nginx-error.log nginx-access.log)
 #   keys/jwt-signing.pem  secrets/ (pg-app.pass, pgpass)  nginx/ (nginx.conf,
 #   openapi.json, temp dirs, static/ when the project tree is not readable by
 #   nginx's workers)

@@ -17,7 +17,6 @@
 #   migrate           `$CANSD_BIN migrate` (cmd/migrate.h): the migrations not
 #                     yet applied, the SQL source, the instrument catalogue
 #                     and user admin (a generated password printed once)
-#   bootstrap_admin   nothing (migrate creates user admin); kept for callers
 #   seed_demo         when CANSD_DEMO=1 and no user but admin exists: sql/seed/demo.sql
 #   pool_start        `$CANSD_BIN serve` in the background; waits for its socket
 #   pool_stop         TERM, wait up to 15 s, then KILL the pool's process group

@@ -23,10 +23,6 @@ _cansd_hash_password() {
 	printf '%s\n' "$hash"
 }
 
-# User admin is created by migrate (`cansd migrate`); callers that still call
-# this after migrate need no change.
-bootstrap_admin() { :; }
-
 # Demo users, training records and cases (sql/seed/demo.sql), then CANS in
 # every state (sql/seed/demo_cans.sql), then last month's report and QC data
 # (sql/seed/demo_reports.sql), when CANSD_DEMO=1 and the database has no

@@ -48,7 +48,7 @@ trap cleanup EXIT
 . tests/lib/free_port.sh
 port=$(free_port) || { echo "bench: no free port" >&2; exit 1; }
 export CANSD_HTTP_PORT=$port
-bash -c 'set -euo pipefail; . "$1"; stack_init "$2"; pg_start; migrate; bootstrap_admin; pool_start; nginx_start' \
+bash -c 'set -euo pipefail; . "$1"; stack_init "$2"; pg_start; migrate; pool_start; nginx_start' \
 	bench "$root/scripts/lib.sh" "$var" >/dev/null
 
 base=http://127.0.0.1:$port

@@ -4,7 +4,7 @@
 
 #include "../core/request.h"
 
-/* operations (health.c) */
+/* operations (health.c, metrics.c) */
 int health_live(struct request *req);
 int health_ready(struct request *req);
 int metrics_get(struct request *req);
@@ -54,7 +54,7 @@ int services_create(struct request *req);
 int services_list(struct request *req);
 int cans_due_list(struct request *req);
 
-/* quality control reviews and follow-ups (qc_reviews.c) */
+/* quality control reviews and follow-ups (qc_reviews.c, qc_follow_ups.c) */
 int qc_reviews_create(struct request *req);
 int qc_follow_ups_create(struct request *req);
 int qc_follow_ups_close(struct request *req);
@@ -63,7 +63,7 @@ int qc_follow_ups_list(struct request *req);
 /* reports (reports.c) */
 int reports_monthly(struct request *req);
 int reports_quarterly(struct request *req);
-/* the CANS workflow (instruments.c, assessments.c, approvals.c, qc_flags.c) */
+/* the CANS and its workflow (instruments.c, assessments.c, assessment_workflow.c, qc_flags.c) */
 int instruments_get(struct request *req);
 int assessments_create(struct request *req);
 int assessments_list(struct request *req);

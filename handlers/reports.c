@@ -10,10 +10,10 @@
 
 #include "../core/db.h"
 #include "../core/problem.h"
+#include "../core/report_format.h"
 #include "../core/roles.h"
 #include "common.h"
 #include "handlers.h"
-#include "report_format.h"
 
 static void report_free_json(void *value)
 {

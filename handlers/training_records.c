@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/csv.h"
 #include "../core/db.h"
 #include "../core/json_schema.h"
 #include "../core/problem.h"
 #include "../core/utf8.h"
 #include "common.h"
-#include "csv.h"
 #include "handlers.h"
 
 static const struct json_field create_fields[] = {

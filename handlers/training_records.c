@@ -24,8 +24,9 @@
 #include "../core/utf8.h"
 #include "common.h"
 #include "handlers.h"
+#include "schemas.h"
 
-static const struct json_field create_fields[] = {
+const struct json_field training_record_create_body[] = {
 	{"training_code", JF_STRING, JF_REQUIRED, 1, 64, NULL},
 	{"completed_on", JF_DATE, JF_REQUIRED | JF_NOT_FUTURE, 0, 0, NULL},
 	{"score", JF_NUMBER, JF_NULLABLE, 0, 100, NULL},
@@ -39,36 +40,6 @@ static const struct json_field update_fields[] = {
 	{"reason", JF_STRING, JF_REQUIRED, 1, 1000, NULL},
 	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
-
-int training_records_list(struct request *req)
-{
-	static const char *const allowed[] = {"limit", "cursor", NULL};
-	const char *params[3];
-	int status;
-
-	if ((status = page_params(req, allowed, &params[1], &params[2])))
-		return status;
-	params[0] = req->path_params[0];
-	return db_respond(req, db_call_as(req, "training_records_list", 3, params), 200);
-}
-
-int training_records_get(struct request *req)
-{
-	return db_respond(req, db_call_as(req, "training_records_get", 1, req->path_params), 200);
-}
-
-int training_records_create(struct request *req)
-{
-	const char *params[2];
-	json_t *body;
-	int status;
-
-	if ((status = json_body(req, create_fields, &body)))
-		return status;
-	params[0] = req->path_params[0];
-	params[1] = json_text(req, body);
-	return db_respond(req, db_call_as(req, "training_records_create", 2, params), 201);
-}
 
 int training_records_update(struct request *req)
 {

@@ -50,14 +50,14 @@ static int dummy_b(struct request *req)
 
 /* A small table of our own, so behaviour does not depend on today's rows. */
 static const struct route test_table[] = {
-	{"GET", "/items", dummy_a, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_NONE},
-	{"POST", "/items", dummy_b, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_JSON},
-	{"GET", "/items/new", dummy_b, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_NONE},
-	{"GET", "/items/{id}", dummy_a, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_NONE},
-	{"DELETE", "/items/{id}", dummy_b, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_NONE},
-	{"PUT", "/items/{id}", dummy_a, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_JSON},
+	{"GET", "/items", dummy_a, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_NONE, NULL},
+	{"POST", "/items", dummy_b, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_JSON, NULL},
+	{"GET", "/items/new", dummy_b, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_NONE, NULL},
+	{"GET", "/items/{id}", dummy_a, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_NONE, NULL},
+	{"DELETE", "/items/{id}", dummy_b, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_NONE, NULL},
+	{"PUT", "/items/{id}", dummy_a, ACCESS_SIGNED_IN, ROLES_ANY, false, BODY_JSON, NULL},
 	{"GET", "/cases/{id}/members/{member_id}", dummy_a, ACCESS_SIGNED_IN, ROLES_ANY, false,
-	 BODY_NONE},
+	 BODY_NONE, NULL},
 };
 #define TEST_TABLE_COUNT (sizeof(test_table) / sizeof(test_table[0]))
 
@@ -245,7 +245,8 @@ static void test_route_user_id_is_captured(void **state)
 	const char *allow;
 
 	assert_int_equal(match_real(*state, &req, "GET", "/api/v1/users/42", &allow), ROUTE_FOUND);
-	assert_ptr_equal(req.route->handler, users_get);
+	assert_non_null(req.route->call);
+	assert_string_equal(req.route->call->function, "users_get");
 	assert_int_equal(req.n_path_params, 1);
 	assert_string_equal(req.path_params[0], "42");
 
@@ -824,6 +825,104 @@ static void test_table_assessment_and_approval_routes_need_certification(void **
 	assert_true(needing >= cans);
 }
 
+/* ---- rows that name their SQL function --------------------------------- */
+
+static int path_param_count(const char *path)
+{
+	int n = 0;
+
+	for (; (path = strchr(path, '{')); path++)
+		n++;
+	return n;
+}
+
+/*
+ * What call_route relies on: a function named like a SQL identifier, a
+ * schema exactly when the row takes a body, a body argument only with a
+ * schema, path arguments the template has, named query parameters, and no
+ * more arguments than a statement takes.
+ */
+static void test_table_call_rows_are_well_formed(void **state)
+{
+	size_t i, calls = 0;
+
+	(void)state;
+	for (i = 0; i < routes_count; i++) {
+		const struct route *r = &routes[i];
+		const struct route_call *c = r->call;
+		const struct route_arg *a;
+		int versions = 0, bodies = 0;
+
+		if (!c) {
+			if (r->handler == call_route)
+				fail_msg("row %zu: %s %s runs call_route but names no function", i,
+					 r->method, r->path);
+			continue;
+		}
+		calls++;
+		if (r->handler != call_route)
+			fail_msg("row %zu: %s %s names a function but not call_route", i, r->method,
+				 r->path);
+		if (!c->function || !*c->function ||
+		    strspn(c->function, "abcdefghijklmnopqrstuvwxyz_0123456789") !=
+			    strlen(c->function))
+			fail_msg("row %zu: %s %s: function name is not a lower-case word", i,
+				 r->method, r->path);
+		if (c->status != 200 && c->status != 201 && c->status != 204)
+			fail_msg("row %zu: %s %s: success status %d", i, r->method, r->path,
+				 c->status);
+		if ((c->schema != NULL) != (r->body == BODY_JSON))
+			fail_msg("row %zu: %s %s: a schema exactly when it takes a JSON body", i,
+				 r->method, r->path);
+		if (c->flags && !c->schema)
+			fail_msg("row %zu: %s %s: body flags without a body", i, r->method,
+				 r->path);
+		for (a = c->args; a->kind != ARG_END; a++) {
+			switch (a->kind) {
+			case ARG_PATH:
+				if (a->index < 0 || a->index >= path_param_count(r->path))
+					fail_msg("row %zu: %s %s: path parameter %d", i, r->method,
+						 r->path, a->index);
+				break;
+			case ARG_BODY:
+				bodies++;
+				break;
+			case ARG_VERSION:
+				versions++;
+				break;
+			case ARG_ID:
+			case ARG_ENUM:
+			case ARG_COUNT:
+				if (!a->name || (a->kind == ARG_ENUM && !a->values) ||
+				    (a->kind == ARG_COUNT && (!a->fallback || !a->refusal)))
+					fail_msg("row %zu: %s %s: a query parameter half declared",
+						 i, r->method, r->path);
+				break;
+			default:
+				break;
+			}
+		}
+		if (bodies > (c->schema != NULL) || versions > 1)
+			fail_msg("row %zu: %s %s: a body without a schema, or two of one argument",
+				 i, r->method, r->path);
+		if (route_call_arity(c) > 24)
+			fail_msg("row %zu: %s %s: more arguments than a statement takes", i,
+				 r->method, r->path);
+	}
+	print_message("%zu rows name their SQL function\n", calls);
+	assert_true(calls > 0);
+}
+
+/* One function, one statement: two rows naming it must pass it the same arguments. */
+static void test_table_declares_its_functions(void **state)
+{
+	char err[256] = "";
+
+	(void)state;
+	if (route_declare_functions(routes, routes_count, err, sizeof(err)))
+		fail_msg("%s", err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -894,6 +993,8 @@ int main(void)
 		cmocka_unit_test(test_table_public_routes_need_no_roles_or_certification),
 		cmocka_unit_test(test_table_roles_use_only_grantable_role_bits),
 		cmocka_unit_test(test_table_assessment_and_approval_routes_need_certification),
+		cmocka_unit_test(test_table_call_rows_are_well_formed),
+		cmocka_unit_test(test_table_declares_its_functions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -25,6 +25,7 @@
 struct db_link {
 	PGconn *conn;
 	bool prepared;
+	bool statements; /* false for a service connection (the sealer's): nothing to prepare */
 };
 
 static struct db_link primary; /* the worker's connection */
@@ -230,19 +231,30 @@ static bool prepare_all(struct db_link *link)
 	return link->prepared;
 }
 
-static int db_connect(struct db_link *link, const char *conninfo, const char *timezone,
-		      int statement_timeout_ms)
+/* Keeps the handle when the connect fails: ensuring the link resets it once the database is back.
+ */
+static int db_connect(struct db_link *link, const char *conninfo, const char *application_name,
+		      const char *timezone, int statement_timeout_ms)
 {
 	char options[256];
 	const char *keys[] = {"dbname", "options", "connect_timeout", "application_name", NULL};
-	const char *values[] = {conninfo, options, "3", "cansd", NULL};
+	const char *values[] = {conninfo, options, "3", application_name, NULL};
 
 	/* The programs' zone makes current_date the programs' "today". */
-	snprintf(options, sizeof(options), "-c TimeZone=%s -c statement_timeout=%d", timezone,
-		 statement_timeout_ms);
+	if (timezone)
+		snprintf(options, sizeof(options), "-c TimeZone=%s -c statement_timeout=%d",
+			 timezone, statement_timeout_ms);
+	else
+		snprintf(options, sizeof(options), "-c statement_timeout=%d", statement_timeout_ms);
 	link->conn = PQconnectdbParams(keys, values, 1);
-	if (PQstatus(link->conn) != CONNECTION_OK) {
-		/* Keep the handle: ensuring the link resets it once the database is back. */
+	return PQstatus(link->conn) == CONNECTION_OK ? 0 : -1;
+}
+
+static int db_connect_for_requests(struct db_link *link, const char *conninfo, const char *timezone,
+				   int statement_timeout_ms)
+{
+	link->statements = true;
+	if (db_connect(link, conninfo, "cansd", timezone, statement_timeout_ms)) {
 		log_error("database: %s", PQerrorMessage(link->conn));
 		return -1;
 	}
@@ -253,12 +265,33 @@ static int db_connect(struct db_link *link, const char *conninfo, const char *ti
 
 int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms)
 {
-	return db_connect(&primary, conninfo, timezone, statement_timeout_ms);
+	return db_connect_for_requests(&primary, conninfo, timezone, statement_timeout_ms);
 }
 
 int db_open_reports(const char *conninfo, const char *timezone, int statement_timeout_ms)
 {
-	return db_connect(&reports, conninfo, timezone, statement_timeout_ms);
+	return db_connect_for_requests(&reports, conninfo, timezone, statement_timeout_ms);
+}
+
+int db_open_service(const char *conninfo, const char *application_name, int statement_timeout_ms)
+{
+	primary.statements = false;
+	return db_connect(&primary, conninfo, application_name, NULL, statement_timeout_ms);
+}
+
+PGresult *db_exec(const char *sql)
+{
+	return PQexec(primary.conn, sql);
+}
+
+bool db_connected(void)
+{
+	return primary.conn && PQstatus(primary.conn) == CONNECTION_OK;
+}
+
+const char *db_error(void)
+{
+	return primary.conn ? PQerrorMessage(primary.conn) : "out of memory\n";
 }
 
 void db_close(void)
@@ -280,6 +313,8 @@ static bool db_ensure_link(struct db_link *link)
 		PQreset(link->conn);
 		if (PQstatus(link->conn) != CONNECTION_OK)
 			return false;
+		if (!link->statements)
+			return true;
 		metrics_db_reconnect();
 		/* Prepared statements die with their session. */
 		link->prepared = false;
@@ -289,6 +324,8 @@ static bool db_ensure_link(struct db_link *link)
 
 		PQclear(res);
 	}
+	if (!link->statements)
+		return PQstatus(link->conn) == CONNECTION_OK;
 	if (!link->prepared && PQstatus(link->conn) == CONNECTION_OK)
 		prepare_all(link);
 	return PQstatus(link->conn) == CONNECTION_OK && link->prepared;

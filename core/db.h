@@ -21,6 +21,17 @@ int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms
  * it, db_call_reports_as uses the one connection.
  */
 int db_open_reports(const char *conninfo, const char *timezone, int statement_timeout_ms);
+/*
+ * Instead of db_open, in a process that serves no request (the audit
+ * sealer): the same connection, named application_name, with no
+ * statements prepared. db_ensure reconnects it; db_exec runs one query on it.
+ */
+int db_open_service(const char *conninfo, const char *application_name, int statement_timeout_ms);
+/* One query without parameters on the connection; the caller clears the result. */
+PGresult *db_exec(const char *sql);
+/* Whether the connection is up now; db_error says what libpq last said. */
+bool db_connected(void);
+const char *db_error(void);
 void db_close(void);
 
 /* Reconnects (and re-prepares) when the connection is bad; true when usable. */

@@ -50,8 +50,9 @@ static int match_template(struct request *req, const char *tmpl, const char *pat
 	return 1;
 }
 
-enum route_result route_match(struct request *req, const struct route *table, size_t count,
-			      const char **allow)
+/* route_match for method, or for no method at all when method is NULL. */
+static enum route_result route_find(struct request *req, const char *method,
+				    const struct route *table, size_t count, const char **allow)
 {
 	struct buf methods;
 	bool path_known = false, bad_param = false;
@@ -68,7 +69,7 @@ enum route_result route_match(struct request *req, const struct route *table, si
 			continue;
 		}
 		path_known = true;
-		if (strcmp(table[i].method, req->method) == 0) {
+		if (method && strcmp(table[i].method, method) == 0) {
 			match_template(req, table[i].path, req->path, true);
 			req->route = &table[i];
 			return ROUTE_FOUND;
@@ -87,6 +88,18 @@ enum route_result route_match(struct request *req, const struct route *table, si
 		return ROUTE_METHOD_NOT_ALLOWED;
 	}
 	return bad_param ? ROUTE_BAD_PARAM : ROUTE_NOT_FOUND;
+}
+
+enum route_result route_match(struct request *req, const struct route *table, size_t count,
+			      const char **allow)
+{
+	return route_find(req, req->method, table, count, allow);
+}
+
+enum route_result route_methods(struct request *req, const struct route *table, size_t count,
+				const char **allow)
+{
+	return route_find(req, NULL, table, count, allow);
 }
 
 int route_call_arity(const struct route_call *call)

@@ -107,4 +107,13 @@ enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_METHOD_NOT_ALLOWED, ROUT
 enum route_result route_match(struct request *req, const struct route *table, size_t count,
 			      const char **allow);
 
+/*
+ * The methods the table has for req's path, whatever req's method: as
+ * route_match, but never ROUTE_FOUND; ROUTE_METHOD_NOT_ALLOWED means the
+ * path exists, with allow as for a 405 (a CORS preflight, a refusal nginx
+ * handed over).
+ */
+enum route_result route_methods(struct request *req, const struct route *table, size_t count,
+				const char **allow);
+
 #endif

@@ -80,6 +80,25 @@ sql_programs=$($psql_cmd -c "SELECT code FROM cansd.programs ORDER BY code COLLA
 [ -n "$c_programs" ] && [ "$(LC_ALL=C sort <<<"$c_programs")" = "$sql_programs" ] ||
 	complain "core/roles.c program_names ($(echo $c_programs)) and cansd.programs ($(echo $sql_programs)) differ"
 
+# The statuses, reasons and kinds: each list of core/vocabulary.c against
+# the CHECK constraint of the column its declaration in core/vocabulary.h
+# names ("/* cansd.cases.status */"), as sets.
+n_vocabulary=0
+while IFS=$'\t' read -r column list; do
+	[ -n "$column" ] || continue
+	n_vocabulary=$((n_vocabulary + 1))
+	table=${column%.*} col=${column##*.}
+	c_values=$(perl -ne 'print join("\n", /"([a-z0-9_]+)"/g), "\n" if /\b'"$list"'\[\]\s*=/' core/vocabulary.c | LC_ALL=C sort)
+	sql_values=$($psql_cmd -c "SELECT string_agg(v, E'\\n' ORDER BY v COLLATE \"C\") FROM (
+		SELECT DISTINCT (regexp_matches(pg_get_constraintdef(c.oid), '''([^'']*)''', 'g'))[1] AS v
+		FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+		WHERE c.conrelid = '$table'::regclass AND c.contype = 'c' AND a.attname = '$col'
+		  AND cardinality(c.conkey) = 1) s")
+	[ -n "$c_values" ] && [ "$c_values" = "$sql_values" ] ||
+		complain "core/vocabulary.c $list ($(echo $c_values)) and the CHECK of $column ($(echo $sql_values)) differ"
+done < <(perl -ne '$c = $1 if m{^/\* (cansd\.[a-z_]+\.[a-z_]+)\b}; if (/^extern const char \*const ([a-z_]+)\[\]/ && $c) { print "$c\t$1\n"; $c = "" }' core/vocabulary.h)
+[ "$n_vocabulary" -gt 0 ] || complain "core/vocabulary.h names no column for any list"
+
 # A route row whose function is missing, or takes other arguments, stops
 # `cansd serve` before it listens or forks, with a message naming the row.
 # The function is renamed away (and a stand-in with three arguments put in
@@ -118,5 +137,5 @@ restore
 trap - EXIT
 
 n=$(grep -c . <<<"$statements")
-[ "$bad" = 0 ] && printf 'statements: %s statements, their C calls and SQL functions agree; so do the roles and programs; a row naming a missing function or other arguments stops cansd serve\n' "$n"
+[ "$bad" = 0 ] && printf 'statements: %s statements, their C calls and SQL functions agree; so do the roles and programs and %s status lists; a row naming a missing function or other arguments stops cansd serve\n' "$n" "$n_vocabulary"
 exit "$bad"

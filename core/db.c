@@ -376,24 +376,17 @@ static int problem_from_raised(struct request *req, const char *state, const cha
 	size_t i;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		char *members = NULL;
+		json_t *members = NULL;
+		int rc;
 
 		if (strcmp(map[i].state, state))
 			continue;
-		if (detail && *detail) {
-			json_t *obj = json_loads(detail, JSON_REJECT_DUPLICATES, NULL);
-
-			if (json_is_object(obj) && json_object_size(obj) > 0) {
-				char *dump = json_dumps(obj, JSON_COMPACT);
-				size_t len = dump ? strlen(dump) : 0;
-
-				if (len > 2)
-					members = arena_strndup(req->arena, dump + 1, len - 2);
-				free(dump);
-			}
-			json_decref(obj);
-		}
-		return problem_with(req, map[i].status, map[i].name, message, members);
+		if (detail && *detail)
+			members = json_loads(detail, JSON_REJECT_DUPLICATES, NULL);
+		rc = problem_with_object(req, map[i].status, map[i].name, message,
+					 json_is_object(members) ? members : NULL);
+		json_decref(members);
+		return rc;
 	}
 	return -1;
 }

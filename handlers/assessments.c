@@ -7,10 +7,8 @@
  * apply at the child's age, module triggers) live in
  * sql/functions/assessments.sql.
  */
-#include <stdbool.h>
-#include <string.h>
-
 #include "../core/db.h"
+#include "../core/id.h"
 #include "../core/json_schema.h"
 #include "../core/problem.h"
 #include "../core/vocabulary.h"
@@ -24,15 +22,6 @@ const struct json_field assessment_create_body[] = {
 	{"assessment_date", JF_DATE, JF_REQUIRED | JF_NOT_FUTURE, 0, 0, NULL},
 	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
-
-static bool is_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 18)
-		return false;
-	return strspn(s, "0123456789") == n;
-}
 
 /*
  * The PUT body's shape: item codes are data, so no static schema can name
@@ -49,7 +38,7 @@ static size_t ratings_shape(struct request *req, json_t *body, struct field_erro
 	json_object_foreach (json_object_get(body, "caregivers"), member, section) {
 		if (n >= JSON_SCHEMA_MAX_ERRORS)
 			break;
-		if (!is_id(member))
+		if (!id_valid(member))
 			errors[n++] = (struct field_error){
 				arena_printf(req->arena, "caregivers.%s", member), "invalid",
 				"must be the member id of a caregiver section"};

@@ -39,7 +39,7 @@ SELECT body, etag FROM api.users_update($1, $2, $3, $4, $5, $6, $7)
 SELECT body, etag FROM api.training_records_update($1, $2, $3, $4, $5, $6)
 
 -- name: training_records_import
-SELECT api.training_records_import($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+SELECT api.training_records_import($1, $2, $3, $4, $5, $6)
 
 -- The ratings of a CANS (handlers/assessments.c).
 

@@ -186,11 +186,12 @@ DECLARE
 	summary jsonb;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT array_agg((r.e->>0)::integer ORDER BY r.k), array_agg(r.e->>1 ORDER BY r.k),
-	       array_agg(r.e->>2 ORDER BY r.k), array_agg((r.e->>3)::date ORDER BY r.k),
-	       array_agg((r.e->>4)::numeric ORDER BY r.k)
+	-- One pass: the five aggregates see the rows in the same order, so the
+	-- arrays stay aligned element by element.
+	SELECT array_agg((e->>0)::integer), array_agg(e->>1), array_agg(e->>2),
+	       array_agg((e->>3)::date), array_agg((e->>4)::numeric)
 	INTO row_nos, usernames, codes, days, scores
-	FROM jsonb_array_elements(csv_rows) WITH ORDINALITY AS r(e, k);
+	FROM jsonb_array_elements(csv_rows) AS r(e);
 	WITH input AS (
 		SELECT i.n, i.username, i.code, i.day
 		FROM unnest(row_nos, usernames, codes, days) AS i(n, username, code, day)),

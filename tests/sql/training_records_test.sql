@@ -96,8 +96,9 @@ SELECT ok(jsonb_array_length(api.training_records_list(:w1, 'r', 'a', :w1, 50, N
 
 -- Import: every bad row named, nothing written
 SELECT format($$SELECT api.training_records_import(%s, 'r', 'a',
-		'{1,2,4}', '{zz-w1,nobody,zz-w2}', '{CANS_2_0_CERTIFICATION,CANS_2_0_CERTIFICATION,NOPE}',
-		'{2025-02-01,2025-02-01,2999-01-01}', '{80,NULL,NULL}',
+		'[[1,"zz-w1","CANS_2_0_CERTIFICATION","2025-02-01","80"],
+		  [2,"nobody","CANS_2_0_CERTIFICATION","2025-02-01",null],
+		  [4,"zz-w2","NOPE","2999-01-01",null]]',
 		'[{"row":3,"ord":0,"code":"column_count","message":"has 3 columns"}]', 100)$$, :office) AS stmt \gset
 SELECT throws_ok(:'stmt', 'CN422', NULL, 'bad import');
 SELECT ok((SELECT e::jsonb #> '{errors}' = '[
@@ -109,17 +110,19 @@ SELECT ok((SELECT e::jsonb #> '{errors}' = '[
 	FROM pg_temp.error_detail(:'stmt', 'CN422') e), 'bad import names every bad row in order');
 SELECT ok((SELECT count(*) = 1 FROM cansd.training_records WHERE user_id = :w1), 'failed import wrote nothing');
 SELECT format($$SELECT api.training_records_import(%s, 'r', 'a',
-		'{1,2}', '{x,y}', '{CANS_2_0_CERTIFICATION,CANS_2_0_CERTIFICATION}', '{2025-02-01,2025-02-01}',
-		'{NULL,NULL}', '[]', 1)$$, :office) AS stmt \gset
+		'[[1,"x","CANS_2_0_CERTIFICATION","2025-02-01",null],
+		  [2,"y","CANS_2_0_CERTIFICATION","2025-02-01",null]]', '[]', 1)$$, :office) AS stmt \gset
 SELECT throws_ok(:'stmt', 'CN422', NULL, 'truncated');
 SELECT ok((SELECT (e::jsonb->>'errors_truncated')::boolean AND jsonb_array_length(e::jsonb->'errors') = 1
 	FROM pg_temp.error_detail(:'stmt', 'CN422') e), 'errors beyond the cap are counted, not listed');
 SELECT throws_ok(format($$SELECT api.training_records_import(%s, 'r', 'a',
-	'{1}', '{zz-w1}', '{CANS_2_0_CERTIFICATION}', '{2025-02-01}', '{NULL}', '[]', 100)$$, :admin), '42501', NULL, 'only the office imports');
+	'[[1,"zz-w1","CANS_2_0_CERTIFICATION","2025-02-01",null]]', '[]', 100)$$, :admin), '42501', NULL, 'only the office imports');
 SELECT ok(api.training_records_import(:office, 'req-imp', '127.0.0.1',
-	'{1,2,3}', '{zz-w1,zz-w1,zz-w3}',
-	'{CANS_SACWIS_FUNCTIONALITY,CANS_2_0_RECERTIFICATION,CANS_2_0_CERTIFICATION}',
-	ARRAY[current_date - 400, current_date - 350, current_date]::text::date[], '{NULL,77.5,100}', '[]', 100)::jsonb = '{"imported":3}',
+	jsonb_build_array(
+		jsonb_build_array(1, 'zz-w1', 'CANS_SACWIS_FUNCTIONALITY', current_date - 400, NULL),
+		jsonb_build_array(2, 'zz-w1', 'CANS_2_0_RECERTIFICATION', current_date - 350, '77.5'),
+		jsonb_build_array(3, 'zz-w3', 'CANS_2_0_CERTIFICATION', current_date, '100')),
+	'[]', 100)::jsonb = '{"imported":3}',
 	'good import');
 RESET ROLE;
 SELECT ok((SELECT count(*) = 1 FROM cansd.audit_events WHERE action = 'training_records.imported'

@@ -109,7 +109,7 @@ SELECT pg_temp.check(jsonb_array_length(api.training_records_list(:office, 'r', 
 SELECT pg_temp.fails(format($$SELECT api.training_records_list(%s, 'r', 'a', %s, 50, NULL)$$, :w2, :w1), 'CN404', 'another worker');
 SELECT pg_temp.fails(format($$SELECT api.training_records_list(%s, 'r', 'a', %s, 50, NULL)$$, :sup2, :w1), 'CN404', 'another team''s supervisor');
 SELECT pg_temp.fails(format($$SELECT api.training_records_list(%s, 'r', 'a', %s, 50, NULL)$$, :qa, :w1), 'CN404', 'qa analyst');
-SELECT pg_temp.check((SELECT body IS NULL FROM api.training_records_get(:w2, 'r', 'a', :rec_id)), 'record out of scope reads as nothing');
+SELECT pg_temp.fails(format($$SELECT api.training_records_get(%s, 'r', 'a', %s)$$, :w2, :rec_id), 'CN404', 'record out of scope');
 SELECT cansd.begin_request(:w2, 'r', 'a');
 SELECT pg_temp.check((SELECT count(*) = 0 FROM cansd.training_records WHERE user_id = :w1),
 	'row-level security hides other users'' records');

@@ -13,7 +13,9 @@
 #   4. SIGTERM to make's process group; nothing of the clone's stack may be
 #      left running;
 #   5. a second `make run` with another CANSD_ADMIN_PASSWORD: no new cluster,
-#      admin's first password still works (the data survived); stopped again.
+#      admin's first password still works (the data survived); stopped by
+#      `make stop` from another shell this time: make run ends with status
+#      0 and nothing is left running.
 # Exits 0 when all of it holds. Cleans up after itself (the clone, the
 # relocated var directory, any process it started). Root only: as another
 # user the clone's var directory needs no relocation.
@@ -61,14 +63,15 @@ trap cleanup EXIT
 # shellcheck source=tests/lib/free_port.sh
 . tests/lib/free_port.sh
 
+# Nothing of the caller's configuration (make test exports CANSD_*) or of
+# its make (MAKEFLAGS) may leak in: a new user has none of it.
+unset_args=()
+for v in $(compgen -e); do
+	case $v in CANSD_* | MAKEFLAGS | MFLAGS | MAKELEVEL | MAKEOVERRIDES) unset_args+=(-u "$v") ;; esac
+done
+
 # start ADMIN_PASSWORD: `make -j2 run` in its own process group; sets make_pid.
 start() {
-	local unset_args=() v
-	# Nothing of the caller's configuration (make test exports CANSD_*) or of
-	# its make (MAKEFLAGS) may leak in: a new user has none of it.
-	for v in $(compgen -e); do
-		case $v in CANSD_* | MAKEFLAGS | MFLAGS | MAKELEVEL | MAKEOVERRIDES) unset_args+=(-u "$v") ;; esac
-	done
 	env "${unset_args[@]}" CANSD_HTTP_PORT="$port" CANSD_ADMIN_PASSWORD="$1" \
 		setsid make -C "$clone" -j2 run >>"$tmp/run.log" 2>&1 </dev/null &
 	make_pid=$!
@@ -120,6 +123,23 @@ stop() {
 	[ -z "$left" ] || die "left running 30 s after SIGTERM: $(ps -o pid=,user=,args= -p "${left//$'\n'/,}" 2>/dev/null)"
 }
 
+# make_stop: `make stop` in the clone, as from another terminal: make run
+# ends with status 0, and nothing is left running once make stop returns.
+make_stop() {
+	local i rc=0 left
+	env "${unset_args[@]}" make -C "$clone" stop >>"$tmp/run.log" 2>&1 </dev/null || die "make stop failed"
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$make_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$make_pid" 2>/dev/null && die "make run still runs 10 s after make stop returned"
+	wait "$make_pid" 2>/dev/null || rc=$?
+	make_pid=""
+	[ "$rc" = 0 ] || die "make run ended with status $rc after make stop"
+	left=$(leftovers)
+	[ -z "$left" ] || die "left running after make stop: $(ps -o pid=,user=,args= -p "${left//$'\n'/,}" 2>/dev/null)"
+}
+
 [ "$(id -u)" = 0 ] || die "runs as root (the case that relocates the var directory)"
 head=$(git rev-parse HEAD)
 tmp=$(mktemp -d /tmp/cansd-clone.XXXXXX)
@@ -160,5 +180,5 @@ start "another-$pw1"
 wait_ready
 login admin "$pw1"
 [ "$(grep -c 'initialising PostgreSQL cluster' "$tmp/run.log")" = 1 ] || die "the second run initialised a new cluster"
-stop
+make_stop
 say "passed in $((SECONDS - t0)) s"

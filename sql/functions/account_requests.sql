@@ -32,8 +32,9 @@ LANGUAGE sql STABLE AS $$
 		'created_at', cansd.rfc3339(a.created_at), 'updated_at', cansd.rfc3339(a.updated_at))
 $$;
 
-CREATE OR REPLACE FUNCTION api.account_requests_list(actor bigint, request_id text, client_addr text,
-	page_size integer, cursor_id bigint, status_filter text) RETURNS text
+CREATE OR REPLACE FUNCTION api.account_requests_list(actor bigint, request_id text,
+	client_addr text, page_size integer, cursor_id bigint, status_filter text)
+RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	result text;
@@ -105,16 +106,18 @@ $$;
 CREATE OR REPLACE FUNCTION cansd.account_request_for_decision(account_request_id bigint)
 RETURNS cansd.account_requests LANGUAGE plpgsql AS $$
 DECLARE
-	a cansd.account_requests;
+	account_request cansd.account_requests;
 BEGIN
-	SELECT * INTO a FROM cansd.account_requests r WHERE r.id = account_request_id FOR UPDATE;
+	SELECT * INTO account_request FROM cansd.account_requests r
+	WHERE r.id = account_request_id FOR UPDATE;
 	IF NOT FOUND THEN
 		PERFORM cansd.fail('CN404', 'No such account request.');
 	END IF;
-	IF a.status <> 'pending' THEN
-		PERFORM cansd.fail('CN409', format('The account request is already %s.', a.status));
+	IF account_request.status <> 'pending' THEN
+		PERFORM cansd.fail('CN409',
+			format('The account request is already %s.', account_request.status));
 	END IF;
-	RETURN a;
+	RETURN account_request;
 END
 $$;
 
@@ -124,35 +127,36 @@ CREATE OR REPLACE FUNCTION api.account_requests_approve(actor bigint, request_id
 	client_addr text, account_request_id bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	a cansd.account_requests;
-	u cansd.users_public;
+	account_request cansd.account_requests;
+	created cansd.users_public;
 	new_id bigint;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, client_addr);
-	a := cansd.account_request_for_decision(account_request_id);
-	IF EXISTS (SELECT 1 FROM cansd.users_taken(a.username)) THEN
+	account_request := cansd.account_request_for_decision(account_request_id);
+	IF EXISTS (SELECT 1 FROM cansd.users_taken(account_request.username)) THEN
 		PERFORM cansd.fail('CN409', 'That username is already in use; reject the request.');
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM cansd.users WHERE id = a.supervisor_id AND active
+	IF NOT EXISTS (SELECT 1 FROM cansd.users WHERE id = account_request.supervisor_id AND active
 	               AND 'supervisor' = ANY (roles)) THEN
 		PERFORM cansd.fail('CN409',
 			'The requesting supervisor is no longer an active supervisor; reject the request.');
 	END IF;
 	INSERT INTO cansd.users (username, full_name, email, roles, supervisor_id, program,
 	                         password_hash)
-	VALUES (a.username, a.full_name, a.email, ARRAY['worker'], a.supervisor_id, a.program, NULL)
+	VALUES (account_request.username, account_request.full_name, account_request.email,
+	        ARRAY['worker'], account_request.supervisor_id, account_request.program, NULL)
 	RETURNING id INTO new_id;
-	SELECT * INTO u FROM cansd.users_public WHERE id = new_id;
-	UPDATE cansd.account_requests SET status = 'approved', user_id = u.id,
+	SELECT * INTO created FROM cansd.users_public WHERE id = new_id;
+	UPDATE cansd.account_requests SET status = 'approved', user_id = created.id,
 		decided_by = cansd.current_user_id(), decided_at = now(), updated_at = now()
-	WHERE id = a.id;
-	PERFORM cansd.audit('user.created', 'user', u.id::text,
-		jsonb_build_object('username', u.username, 'roles', to_jsonb(u.roles),
-		                   'account_request_id', a.id::text));
-	PERFORM cansd.audit('account_request.approved', 'account_request', a.id::text,
-		jsonb_build_object('user_id', u.id::text, 'username', u.username));
-	body := cansd.user_json(u)::text;
-	etag := u.version::text;
+	WHERE id = account_request.id;
+	PERFORM cansd.audit('user.created', 'user', created.id::text,
+		jsonb_build_object('username', created.username, 'roles', to_jsonb(created.roles),
+		                   'account_request_id', account_request.id::text));
+	PERFORM cansd.audit('account_request.approved', 'account_request', account_request.id::text,
+		jsonb_build_object('user_id', created.id::text, 'username', created.username));
+	body := cansd.user_json(created)::text;
+	etag := created.version::text;
 END
 $$;
 
@@ -161,16 +165,17 @@ CREATE OR REPLACE FUNCTION api.account_requests_reject(actor bigint, request_id 
 	client_addr text, account_request_id bigint, request_body jsonb) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-	a cansd.account_requests;
+	account_request cansd.account_requests;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, client_addr);
-	a := cansd.account_request_for_decision(account_request_id);
+	account_request := cansd.account_request_for_decision(account_request_id);
 	UPDATE cansd.account_requests SET status = 'rejected', reason = request_body->>'reason',
 		decided_by = cansd.current_user_id(), decided_at = now(), updated_at = now()
-	WHERE id = a.id
-	RETURNING * INTO a;
-	PERFORM cansd.audit('account_request.rejected', 'account_request', a.id::text,
-		jsonb_build_object('username', a.username, 'reason', a.reason));
-	RETURN cansd.account_request_json(a)::text;
+	WHERE id = account_request.id
+	RETURNING * INTO account_request;
+	PERFORM cansd.audit('account_request.rejected', 'account_request', account_request.id::text,
+		jsonb_build_object('username', account_request.username,
+		                   'reason', account_request.reason));
+	RETURN cansd.account_request_json(account_request)::text;
 END
 $$;

@@ -1,7 +1,7 @@
 -- The base every resource builds on: the request context, the caller's
 -- roles, the audit writer, refusals as SQLSTATEs, JSON helpers and paging.
--- Applied first by scripts/lib.sh apply_sql_source, after schema api was
--- re-created empty; every file is idempotent.
+-- Applied first by `cansd migrate` (core/migrate.c), after schema api was
+-- re-created empty, all files in one transaction; every file is idempotent.
 --
 -- What the SQL source makes, and how it stays free of tombstones:
 --   api.*       the entry points C calls: the schema is re-created whole.
@@ -161,7 +161,7 @@ $$;
 -- transaction, in order; what an operating-system crash can lose is the
 -- last ~0.6 s (3 x wal_writer_delay) of read events, never a change or a
 -- change's event: a transaction that already wrote keeps synchronous commit,
--- and only read functions call this, last (SECURITY.md, "Audit").
+-- and only read functions call this, last (SECURITY.md, "The audit trail").
 -- Not through cansd.audit: read functions call this on every read, and
 -- that would add a second PL/pgSQL call, an executor start and a switch of
 -- user and search_path (migration 019 grants cansd_app the event's

@@ -1,5 +1,5 @@
 -- GET /cans-due: which CANS each child of a case owes, by when, and whether
--- it is met (PRODUCT.md "When due"). Computed, never stored, so a new case,
+-- it is met. Computed, never stored, so a new case,
 -- child, extension request or closing shows at once. Scoped by the cases
 -- and members policies: the caller only ever sees their cases' children.
 

@@ -1,6 +1,6 @@
 -- Certification currency and the catalogue's policy (tables: sql/migrations/002_certification.sql).
 
--- The rule of PRODUCT.md: on day D a user is current when the account is
+-- The certification rule: on day D a user is current when the account is
 -- active, a CANS 2.0 certification or recertification was completed on C
 -- with C <= D < C + 1 year (PostgreSQL's date arithmetic: 2024-02-29 + 1 year
 -- is 2025-02-28), and the SACWIS functionality training was completed.

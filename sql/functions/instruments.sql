@@ -1,5 +1,5 @@
--- The CANS 2.0 instrument as data. scripts/lib.sh load_instrument
--- copies sql/data/cans-2.0-items.csv into cansd.instrument_staging and calls
+-- The CANS 2.0 instrument as data. `cansd migrate` copies
+-- sql/data/cans-2.0-items.csv into cansd.instrument_staging and calls
 -- cansd.instrument_load() in the same transaction, at every start: domains
 -- and items in the file's order (the rating form's), module triggers
 -- "ITEM>=N" parsed into trigger_item / trigger_min. The file is the only

@@ -1,4 +1,4 @@
--- Automatic QC findings on submit (PRODUCT.md "quality control").
+-- Automatic QC findings on submit.
 -- The rules are rows of cansd.qc_rules (code, message, kind, params); this
 -- file knows how to test each kind, never which items or domains a rule is
 -- about: those are its params. Findings are stored per CANS in qc_flags,

@@ -107,23 +107,23 @@ CREATE OR REPLACE FUNCTION api.qc_follow_ups_close(actor bigint, request_id text
 	client_addr text, follow_up_id bigint, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	f cansd.qc_follow_ups;
+	follow_up cansd.qc_follow_ups;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, client_addr);
-	SELECT * INTO f FROM cansd.qc_follow_ups q WHERE q.id = follow_up_id FOR UPDATE;
+	SELECT * INTO follow_up FROM cansd.qc_follow_ups q WHERE q.id = follow_up_id FOR UPDATE;
 	IF NOT FOUND THEN
 		PERFORM cansd.fail('CN404', 'No such follow-up.');
 	END IF;
-	IF f.status = 'closed' THEN
+	IF follow_up.status = 'closed' THEN
 		PERFORM cansd.fail('CN409', 'The follow-up is already closed.');
 	END IF;
 	UPDATE cansd.qc_follow_ups q
 	SET status = 'closed', closed_by = cansd.current_user_id(), closed_at = now()
 	WHERE q.id = follow_up_id
-	RETURNING * INTO f;
-	PERFORM cansd.audit('qc_follow_up.closed', 'qc_follow_up', f.id::text,
-		jsonb_build_object('assessment_id', f.assessment_id::text));
-	body := cansd.qc_follow_up_json(f)::text;
+	RETURNING * INTO follow_up;
+	PERFORM cansd.audit('qc_follow_up.closed', 'qc_follow_up', follow_up.id::text,
+		jsonb_build_object('assessment_id', follow_up.assessment_id::text));
+	body := cansd.qc_follow_up_json(follow_up)::text;
 END
 $$;
 

@@ -1,14 +1,15 @@
--- Sessions and the per-request identity (tables: sql/migrations/001_identity.sql
--- and 014_security.sql; the trigger that ends a user's sessions when they are
--- deactivated or their password changes: 022_triggers.sql). The functions behind /auth and the per-request identity. They run before
--- there is a user in the request context, so they are SECURITY DEFINER and
--- do exactly one thing each.
+-- The functions behind /auth and the per-request identity (tables:
+-- sql/migrations/001_identity.sql and 014_security.sql; the trigger that
+-- ends a user's sessions when they are deactivated or their password
+-- changes: 022_triggers.sql). They run before there is a user in the request
+-- context, so they are SECURITY DEFINER and do exactly one thing each.
 
 -- The caller as every request needs it: one row, one round trip, plain
--- columns (C builds the /me JSON: json_build_object here cost 40% of the
--- lookup). PL/pgSQL so its plan is cached per session; it runs on every
--- request. roles includes certified_cans_user when current; missing is a
--- comma-separated list of the certification conditions that fail.
+-- columns (C builds the /me JSON, which json_build_object here would make
+-- dearer than the lookup itself). PL/pgSQL so its plan is cached per
+-- session; it runs on every request. roles includes certified_cans_user
+-- when current; missing is a comma-separated list of the certification
+-- conditions that fail.
 CREATE OR REPLACE FUNCTION cansd.identity(user_id bigint, by_username text,
 	OUT id bigint, OUT active boolean, OUT roles text, OUT certified boolean,
 	OUT username text, OUT full_name text, OUT email text, OUT supervisor_id bigint,
@@ -119,43 +120,43 @@ CREATE OR REPLACE FUNCTION cansd.session_refresh(old_hash bytea, new_hash bytea,
 	OUT user_id bigint, OUT reason text)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
 DECLARE
-	t cansd.refresh_tokens;
+	token cansd.refresh_tokens;
 BEGIN
-	SELECT * INTO t FROM cansd.refresh_tokens WHERE token_hash = old_hash FOR UPDATE;
+	SELECT * INTO token FROM cansd.refresh_tokens WHERE token_hash = old_hash FOR UPDATE;
 	IF NOT FOUND THEN
 		reason := 'unknown';
 		RETURN;
 	END IF;
-	PERFORM cansd.begin_request(t.user_id, request_id, client_addr);
-	IF t.spent_at IS NOT NULL THEN
+	PERFORM cansd.begin_request(token.user_id, request_id, client_addr);
+	IF token.spent_at IS NOT NULL THEN
 		UPDATE cansd.refresh_tokens SET revoked_at = now()
-		WHERE family_id = t.family_id AND revoked_at IS NULL;
-		PERFORM cansd.audit('refresh_token_reuse', 'user', t.user_id::text,
-		                    jsonb_build_object('family_id', t.family_id));
+		WHERE family_id = token.family_id AND revoked_at IS NULL;
+		PERFORM cansd.audit('refresh_token_reuse', 'user', token.user_id::text,
+		                    jsonb_build_object('family_id', token.family_id));
 		reason := 'reused';
 		RETURN;
 	END IF;
-	IF t.revoked_at IS NOT NULL OR t.expires_at <= now() THEN
+	IF token.revoked_at IS NOT NULL OR token.expires_at <= now() THEN
 		reason := 'revoked_or_expired';
 		RETURN;
 	END IF;
 	-- However often it rotates, a family ends family_max_age after its login.
-	IF t.family_started_at + make_interval(secs => family_max_age) <= now() THEN
+	IF token.family_started_at + make_interval(secs => family_max_age) <= now() THEN
 		UPDATE cansd.refresh_tokens SET revoked_at = now()
-		WHERE family_id = t.family_id AND revoked_at IS NULL;
+		WHERE family_id = token.family_id AND revoked_at IS NULL;
 		reason := 'revoked_or_expired';
 		RETURN;
 	END IF;
-	IF NOT EXISTS (SELECT 1 FROM cansd.users u WHERE u.id = t.user_id AND u.active) THEN
+	IF NOT EXISTS (SELECT 1 FROM cansd.users u WHERE u.id = token.user_id AND u.active) THEN
 		reason := 'inactive';
 		RETURN;
 	END IF;
-	UPDATE cansd.refresh_tokens SET spent_at = now() WHERE id = t.id;
+	UPDATE cansd.refresh_tokens SET spent_at = now() WHERE id = token.id;
 	INSERT INTO cansd.refresh_tokens (family_id, family_started_at, user_id, token_hash, expires_at)
-	VALUES (t.family_id, t.family_started_at, t.user_id, new_hash,
+	VALUES (token.family_id, token.family_started_at, token.user_id, new_hash,
 	        least(now() + make_interval(secs => ttl_seconds),
-	              t.family_started_at + make_interval(secs => family_max_age)));
-	user_id := t.user_id;
+	              token.family_started_at + make_interval(secs => family_max_age)));
+	user_id := token.user_id;
 END
 $$;
 

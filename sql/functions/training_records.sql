@@ -114,7 +114,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
 	fields api.training_record_fields :=
 		jsonb_populate_record(NULL::api.training_record_fields, request_body);
-	r cansd.training_records;
+	created cansd.training_records;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	PERFORM cansd.check_user_visible(user_id);
@@ -128,12 +128,13 @@ BEGIN
 	INSERT INTO cansd.training_records (user_id, training_code, completed_on, score)
 	VALUES (training_records_create.user_id, fields.training_code, fields.completed_on,
 	        fields.score)
-	RETURNING * INTO r;
-	PERFORM cansd.audit('training_record.created', 'training_record', r.id::text,
-		jsonb_build_object('user_id', r.user_id::text, 'training_code', r.training_code,
-		                   'completed_on', r.completed_on, 'score', r.score));
-	body := cansd.training_record_json(r)::text;
-	etag := r.version::text;
+	RETURNING * INTO created;
+	PERFORM cansd.audit('training_record.created', 'training_record', created.id::text,
+		jsonb_build_object('user_id', created.user_id::text,
+		                   'training_code', created.training_code,
+		                   'completed_on', created.completed_on, 'score', created.score));
+	body := cansd.training_record_json(created)::text;
+	etag := created.version::text;
 END
 $$;
 
@@ -147,7 +148,7 @@ DECLARE
 	fields api.training_record_fields :=
 		jsonb_populate_record(NULL::api.training_record_fields, request_body);
 	old cansd.training_records;
-	r cansd.training_records;
+	updated cansd.training_records;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	SELECT * INTO old FROM cansd.training_records t
@@ -164,16 +165,18 @@ BEGIN
 		score = CASE WHEN request_body ? 'score' THEN fields.score ELSE t.score END,
 		version = t.version + 1
 	WHERE t.id = training_records_update.record_id
-	RETURNING * INTO r;
+	RETURNING * INTO updated;
 	INSERT INTO cansd.training_record_corrections (record_id, old_completed_on, old_score,
 		new_completed_on, new_score, reason)
-	VALUES (r.id, old.completed_on, old.score, r.completed_on, r.score, fields.reason);
-	PERFORM cansd.audit('training_record.corrected', 'training_record', r.id::text,
-		jsonb_build_object('user_id', r.user_id::text, 'reason', fields.reason,
+	VALUES (updated.id, old.completed_on, old.score, updated.completed_on, updated.score,
+	        fields.reason);
+	PERFORM cansd.audit('training_record.corrected', 'training_record', updated.id::text,
+		jsonb_build_object('user_id', updated.user_id::text, 'reason', fields.reason,
 			'before', jsonb_build_object('completed_on', old.completed_on, 'score', old.score),
-			'after', jsonb_build_object('completed_on', r.completed_on, 'score', r.score)));
-	body := cansd.training_record_json(r)::text;
-	etag := r.version::text;
+			'after', jsonb_build_object('completed_on', updated.completed_on,
+			                            'score', updated.score)));
+	body := cansd.training_record_json(updated)::text;
+	etag := updated.version::text;
 END
 $$;
 

@@ -5,7 +5,7 @@
 -- end the same; before, the source files carried these drops themselves.
 -- CASCADE only where a policy calls the function: the SQL source re-creates
 -- every policy at each start (sql/functions/base.sql), and until then the
--- tables concerned show no row to anyone.
+-- tables concerned admit fewer rows, never more (every policy only admits).
 
 -- Gone long ago, on a database that never started since.
 DROP FUNCTION IF EXISTS cansd.lookup_roles();

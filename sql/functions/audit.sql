@@ -1,11 +1,11 @@
--- Functions, policies and triggers of audit api (tables: sql/migrations/007_audit_api.sql).
--- Re-applied at every start (scripts/lib.sh apply_sql_source); idempotent.
+-- Functions and policies of the audit trail (tables: sql/migrations/
+-- 001_identity.sql, 010_audit_chain.sql and 017_audit_seal_cursor.sql; its
+-- append-only triggers: 022_triggers.sql).
 -- GET /audit: the audit trail for program admins (row-level security on
 -- audit_events admits no one else), oldest first, filtered and paged; each
 -- call writes an audit.read event (also the audited read make bench times).
 
 -- seq: the event's place in the hash chain, null until the sealer reaches it.
-DROP FUNCTION IF EXISTS cansd.audit_json(cansd.audit_events);
 CREATE OR REPLACE FUNCTION cansd.audit_json(e cansd.audit_events, seq bigint) RETURNS json
 LANGUAGE sql STABLE AS $$
 	SELECT json_build_object(
@@ -15,21 +15,21 @@ LANGUAGE sql STABLE AS $$
 		'seq', seq::text)
 $$;
 
-CREATE OR REPLACE FUNCTION api.audit_list(actor bigint, request_id text, addr text, lim integer,
-	cursor_id bigint, entity_type_filter text, entity_id_filter text, actor_filter bigint,
+CREATE OR REPLACE FUNCTION api.audit_list(actor bigint, request_id text, client_addr text,
+	page_size integer, cursor_id bigint, entity_type_filter text, entity_id_filter text, actor_filter bigint,
 	since timestamptz) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	result text;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	-- Reading the trail is itself on the trail: who looked, for what.
 	PERFORM cansd.audit('audit.read', 'audit', NULL, jsonb_strip_nulls(jsonb_build_object(
 		'entity_type', entity_type_filter, 'entity_id', entity_id_filter,
 		'actor_id', actor_filter::text, 'since', cansd.rfc3339(since),
-		'cursor', cursor_id::text, 'limit', lim)));
+		'cursor', cursor_id::text, 'limit', page_size)));
 	SELECT cansd.page_json(array_agg(cansd.audit_json(p.e, s.seq) ORDER BY (p.e).id),
-	                       array_agg((p.e).id ORDER BY (p.e).id), lim)
+	                       array_agg((p.e).id ORDER BY (p.e).id), page_size)
 	INTO result
 	FROM (SELECT e FROM cansd.audit_events e
 	      WHERE (cursor_id IS NULL OR e.id > cursor_id)
@@ -37,7 +37,7 @@ BEGIN
 	        AND (entity_id_filter IS NULL OR e.entity_id = entity_id_filter)
 	        AND (actor_filter IS NULL OR e.actor_id = actor_filter)
 	        AND (since IS NULL OR e.at >= since)
-	      ORDER BY e.id LIMIT lim + 1) p
+	      ORDER BY e.id LIMIT page_size + 1) p
 	LEFT JOIN cansd.audit_seals s ON s.event_id = (p.e).id;
 	RETURN result;
 END
@@ -47,44 +47,14 @@ $$;
 -- cansd.audit (SECURITY DEFINER, the owner: no policy applies); reads write
 -- theirs as cansd_app (cansd.audit_read, migration 019), only in the name of
 -- the request's user.
-DROP POLICY IF EXISTS audit_admin_read ON cansd.audit_events;
 CREATE POLICY audit_admin_read ON cansd.audit_events FOR SELECT
 	USING (cansd.has_role('program_admin'));
-DROP POLICY IF EXISTS audit_insert ON cansd.audit_events;
 CREATE POLICY audit_insert ON cansd.audit_events FOR INSERT
 	WITH CHECK (actor_id IS NOT DISTINCT FROM cansd.current_user_id());
 
--- The chain (sql/migrations/010_audit_chain.sql). seq and null until sealed.
-DROP POLICY IF EXISTS audit_seals_admin_read ON cansd.audit_seals;
+-- The chain's links (sql/migrations/010_audit_chain.sql), for the same readers.
 CREATE POLICY audit_seals_admin_read ON cansd.audit_seals FOR SELECT
 	USING (cansd.has_role('program_admin'));
-
--- Append-only, for every role: no UPDATE, DELETE or TRUNCATE of an event or
--- of a link. There is no maintenance path: a retention job would need a
--- chain-aware design (an archive and a new genesis), not an exception here.
--- Only someone who may switch triggers off (the superuser or the table
--- owner: ALTER TABLE ... DISABLE TRIGGER, session_replication_role) gets
--- past this, and the hash chain is what shows that they did.
-CREATE OR REPLACE FUNCTION cansd.audit_refuse_change() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-		MESSAGE = format('%s is append-only: %s refused', TG_TABLE_NAME, TG_OP);
-END
-$$;
-
-DROP TRIGGER IF EXISTS audit_events_append_only ON cansd.audit_events;
-CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON cansd.audit_events
-	FOR EACH ROW EXECUTE FUNCTION cansd.audit_refuse_change();
-DROP TRIGGER IF EXISTS audit_events_no_truncate ON cansd.audit_events;
-CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON cansd.audit_events
-	FOR EACH STATEMENT EXECUTE FUNCTION cansd.audit_refuse_change();
-DROP TRIGGER IF EXISTS audit_seals_append_only ON cansd.audit_seals;
-CREATE TRIGGER audit_seals_append_only BEFORE UPDATE OR DELETE ON cansd.audit_seals
-	FOR EACH ROW EXECUTE FUNCTION cansd.audit_refuse_change();
-DROP TRIGGER IF EXISTS audit_seals_no_truncate ON cansd.audit_seals;
-CREATE TRIGGER audit_seals_no_truncate BEFORE TRUNCATE ON cansd.audit_seals
-	FOR EACH STATEMENT EXECUTE FUNCTION cansd.audit_refuse_change();
 
 -- The events waiting for their link: after the sealer's cursor (migration
 -- 017). audit-verify and the operators' checks read this.
@@ -98,20 +68,19 @@ REVOKE ALL ON cansd.audit_unsealed FROM PUBLIC, cansd_app;
 -- "<octets>:<UTF-8 text>,", so that no two events share an encoding (NULL is
 -- not "", and no field can run into the next). core/audit_chain.c encodes the
 -- same way and must stay in step with this.
-CREATE OR REPLACE FUNCTION cansd.audit_field(v text) RETURNS bytea
+CREATE OR REPLACE FUNCTION cansd.audit_field(value text) RETURNS bytea
 LANGUAGE sql STABLE AS $$
-	SELECT CASE WHEN v IS NULL THEN '\x2d2c'::bytea
-	            ELSE convert_to(octet_length(v)::text || ':' || v || ',', 'UTF8') END
+	SELECT CASE WHEN value IS NULL THEN '\x2d2c'::bytea
+	            ELSE convert_to(octet_length(value)::text || ':' || value || ',', 'UTF8') END
 $$;
 
 -- The content a link covers: its position, then every column of the event.
 -- The time is rendered in UTC to the microsecond; jsonb's text form is
 -- canonical (keys sorted, no insignificant space).
--- audit_body is all but the seq, computed set-wise in the sealer's query
--- (where these SQL functions are inlined: per-row calls from plpgsql were
--- most of its time). They are STABLE, as to_char and convert_to are:
--- declared IMMUTABLE, PostgreSQL never inlined them and parsed each call
--- anew (45 us an event, more than the read that wrote it).
+-- audit_body is all but the seq, computed set-wise in the sealer's query,
+-- where these SQL functions are inlined (a per-row call from PL/pgSQL is
+-- not). They are STABLE, as to_char and convert_to are: declared
+-- IMMUTABLE, PostgreSQL would never inline them and would parse every call.
 CREATE OR REPLACE FUNCTION cansd.audit_canonical(seq bigint, e cansd.audit_events) RETURNS bytea
 LANGUAGE sql STABLE AS $$
 	SELECT cansd.audit_field(seq::text) || cansd.audit_body(e)

@@ -1,8 +1,8 @@
--- Cases, members, member links and the service log (issue 15): who sees
--- which case (row-level security), the program rules applied to them, and
--- the api_* functions behind /cases. Applied at every start after the
--- migrations (tables and grants: sql/migrations/008_cases.sql), so every
--- statement here is idempotent.
+-- Cases, members, member links and the service log: who sees which case
+-- (row-level security), the program rules applied to them, and the api.*
+-- functions behind /cases. Applied at every start after the migrations
+-- (tables and grants: sql/migrations/008_cases.sql), so every statement
+-- here is idempotent.
 --
 -- Scope by relation, enforced twice: the route table admits roles, and the
 -- policies below decide rows, keyed on the caller of this transaction
@@ -10,13 +10,13 @@
 -- to them, a supervisor their team's (cases whose worker's supervisor they
 -- are), QA analysts and program admins all, anyone else none; a case out of
 -- scope is invisible, so every function answers it as CN404 like one that
--- does not exist.
+-- does not exist (cansd.case_for_read, cansd.case_for_change).
 
 -- The programs' day: calendar days are days in CANSD_TIMEZONE, which the
 -- pool's sessions run with (core/db.c sets TimeZone at connect).
-CREATE OR REPLACE FUNCTION cansd.program_day(t timestamptz) RETURNS date
+CREATE OR REPLACE FUNCTION cansd.program_day(instant timestamptz) RETURNS date
 LANGUAGE sql STABLE AS $$
-	SELECT (t AT TIME ZONE current_setting('TimeZone'))::date
+	SELECT (instant AT TIME ZONE current_setting('TimeZone'))::date
 $$;
 
 CREATE OR REPLACE FUNCTION cansd.today() RETURNS date
@@ -25,9 +25,10 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- A program rule (sql/migrations/008_cases.sql), NULL when the program has none.
-CREATE OR REPLACE FUNCTION cansd.program_rule(prog text, rule text) RETURNS numeric
+CREATE OR REPLACE FUNCTION cansd.program_rule(program text, rule text) RETURNS numeric
 LANGUAGE sql STABLE AS $$
-	SELECT value FROM cansd.program_rules WHERE program = prog AND key = rule
+	SELECT r.value FROM cansd.program_rules r
+	WHERE r.program = program_rule.program AND r.key = program_rule.rule
 $$;
 
 -- May the caller read a case assigned to this worker?
@@ -56,76 +57,67 @@ $$;
 
 -- Rows of member, link and service tables follow their case. The cases
 -- subquery is itself filtered by the cases policies.
-CREATE OR REPLACE FUNCTION cansd.case_workable_id(cid bigint) RETURNS boolean
+CREATE OR REPLACE FUNCTION cansd.case_workable_id(case_id bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
 	SELECT EXISTS (SELECT 1 FROM cansd.cases c
-	               WHERE c.id = cid AND cansd.case_workable(c.worker_id))
+	               WHERE c.id = case_workable_id.case_id AND cansd.case_workable(c.worker_id))
 $$;
 
 -- A CANS of this case was routed to the caller (assessment_routes, sql/
 -- functions/assessments.sql): they read the case. A function, not an
--- EXISTS in the policy: as a subquery the planner made it a hashed subplan,
--- whose hash table was set up on every read of a case or a CANS even when
--- the case's own worker never reached it (a third of the policy's cost).
--- Its high COST tells the planner it is dear, so that a policy asking
--- cases for one row probes that row instead of checking every case.
-CREATE OR REPLACE FUNCTION cansd.case_routed_to_me(cid bigint) RETURNS boolean
+-- EXISTS in the policy: the planner makes such a subquery a hashed subplan,
+-- whose hash table is set up on every read of a case or a CANS even when
+-- the case's own worker never reaches it. Its high COST tells the planner
+-- it is dear, so that a policy asking cases for one row probes that row
+-- instead of checking every case.
+CREATE OR REPLACE FUNCTION cansd.case_routed_to_me(case_id bigint) RETURNS boolean
 LANGUAGE plpgsql STABLE COST 10000 AS $$
 BEGIN
 	RETURN EXISTS (SELECT 1 FROM cansd.assessment_routes r
-	               WHERE r.case_id = cid AND r.supervisor_id = cansd.current_user_id());
+	               WHERE r.case_id = case_routed_to_me.case_id
+	                 AND r.supervisor_id = cansd.current_user_id());
 END
 $$;
 
-DROP POLICY IF EXISTS cases_read ON cansd.cases;
 -- One policy, the cheap tests first (OR stops at the first true): the
 -- case's own worker never reaches the lookup of CANS routed to the caller.
 CREATE POLICY cases_read ON cansd.cases FOR SELECT
 	USING (cansd.case_readable(worker_id) OR cansd.case_routed_to_me(id));
-DROP POLICY IF EXISTS cases_insert ON cansd.cases;
 CREATE POLICY cases_insert ON cansd.cases FOR INSERT
 	WITH CHECK (cansd.case_assignable(worker_id));
-DROP POLICY IF EXISTS cases_update ON cansd.cases;
 CREATE POLICY cases_update ON cansd.cases FOR UPDATE
 	USING (cansd.case_workable(worker_id) OR cansd.has_role('program_admin'))
 	WITH CHECK (cansd.case_workable(worker_id) OR cansd.has_role('program_admin'));
 
-DROP POLICY IF EXISTS members_read ON cansd.members;
 CREATE POLICY members_read ON cansd.members FOR SELECT
 	USING (EXISTS (SELECT 1 FROM cansd.cases c WHERE c.id = case_id));
-DROP POLICY IF EXISTS members_insert ON cansd.members;
 CREATE POLICY members_insert ON cansd.members FOR INSERT
 	WITH CHECK (cansd.case_workable_id(case_id));
-DROP POLICY IF EXISTS members_update ON cansd.members;
 CREATE POLICY members_update ON cansd.members FOR UPDATE
 	USING (cansd.case_workable_id(case_id)) WITH CHECK (cansd.case_workable_id(case_id));
-DROP POLICY IF EXISTS members_delete ON cansd.members;
 CREATE POLICY members_delete ON cansd.members FOR DELETE USING (cansd.case_workable_id(case_id));
 
-DROP POLICY IF EXISTS member_links_read ON cansd.member_links;
 CREATE POLICY member_links_read ON cansd.member_links FOR SELECT
 	USING (EXISTS (SELECT 1 FROM cansd.cases c WHERE c.id = case_id));
-DROP POLICY IF EXISTS member_links_insert ON cansd.member_links;
 CREATE POLICY member_links_insert ON cansd.member_links FOR INSERT
 	WITH CHECK (cansd.case_workable_id(case_id));
-DROP POLICY IF EXISTS member_links_delete ON cansd.member_links;
 CREATE POLICY member_links_delete ON cansd.member_links FOR DELETE
 	USING (cansd.case_workable_id(case_id));
 
-DROP POLICY IF EXISTS services_read ON cansd.services;
 CREATE POLICY services_read ON cansd.services FOR SELECT
 	USING (EXISTS (SELECT 1 FROM cansd.cases c WHERE c.id = case_id));
-DROP POLICY IF EXISTS services_insert ON cansd.services;
 CREATE POLICY services_insert ON cansd.services FOR INSERT
 	WITH CHECK (cansd.case_workable_id(case_id));
 
 -- True once a CANS rates this member (the child it is about, or an adult
 -- with a caregiver section or a rating); DELETE of a rated member is 409.
-CREATE OR REPLACE FUNCTION cansd.member_rated(mid bigint) RETURNS boolean
+CREATE OR REPLACE FUNCTION cansd.member_rated(member_id bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$
-	SELECT EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.child_id = mid)
-	    OR EXISTS (SELECT 1 FROM cansd.assessment_caregivers c WHERE c.member_id = mid)
-	    OR EXISTS (SELECT 1 FROM cansd.assessment_ratings r WHERE r.subject_id = mid)
+	SELECT EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.child_id = member_rated.member_id)
+	    OR EXISTS (SELECT 1 FROM cansd.assessment_caregivers c
+	               WHERE c.member_id = member_rated.member_id)
+	    OR EXISTS (SELECT 1 FROM cansd.assessment_ratings r
+	               WHERE r.subject_id = member_rated.member_id)
 $$;
 
 -- --- the case as the API shows it ---------------------------------------------
@@ -201,13 +193,12 @@ $$;
 -- GET /cases/{id} and every write: the case with its members, appended as
 -- the last member of the object (json keeps the order the API documents).
 -- PL/pgSQL, not SQL: its query (the case, its members and their links, each
--- behind row-level security) is planned once per session; as an SQL function
--- called from PL/pgSQL it was planned on every call, 4 of a GET's 5 ms.
--- The links of the whole case in the same query, not a lookup per member:
--- member_json(m) with its subqueries is never inlined, so it was planned
--- again on every read (about 0.4 ms of a supervisor's read of six members).
--- A member is a child or an adult, so its id says which side it is on.
-DROP FUNCTION IF EXISTS cansd.case_with_members(cansd.cases);
+-- behind row-level security) is planned once per session, where an SQL
+-- function called from PL/pgSQL is planned on every call. The links of the
+-- whole case in the same query, not a lookup per member: member_json(m),
+-- with its subqueries, is never inlined and so would be planned again on
+-- every read. A member is a child or an adult, so its id says which side it
+-- is on.
 CREATE OR REPLACE FUNCTION cansd.case_with_members(c cansd.cases) RETURNS text
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
@@ -241,7 +232,7 @@ $$;
 CREATE OR REPLACE FUNCTION cansd.parse_instant(field text, value text) RETURNS timestamptz
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	t timestamptz;
+	instant timestamptz;
 BEGIN
 	IF value IS NULL THEN
 		RETURN NULL;
@@ -250,14 +241,14 @@ BEGIN
 		PERFORM cansd.fail_field(field, 'format', 'must be an RFC 3339 time with an offset');
 	END IF;
 	BEGIN
-		t := value::timestamptz;
+		instant := value::timestamptz;
 	EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
 		PERFORM cansd.fail_field(field, 'format', 'must be a real time');
 	END;
-	IF t > now() + interval '60 seconds' THEN
+	IF instant > now() + interval '60 seconds' THEN
 		PERFORM cansd.fail_field(field, 'future', 'must not be in the future');
 	END IF;
-	RETURN t;
+	RETURN instant;
 END
 $$;
 
@@ -281,63 +272,96 @@ $$;
 -- second waits, then (READ COMMITTED: a new snapshot per statement) counts
 -- the first one's committed case. Every case of the worker is within the
 -- caller's scope (the caller may assign them), so the count sees them all.
-CREATE OR REPLACE FUNCTION cansd.check_caseload(worker bigint, prog text, except_case bigint)
+CREATE OR REPLACE FUNCTION cansd.check_caseload(worker bigint, program text, except_case bigint)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-	cap numeric := cansd.program_rule(prog, 'caseload_cap');
+	cap numeric := cansd.program_rule(program, 'caseload_cap');
 	held integer;
 BEGIN
 	IF cap IS NULL THEN
 		RETURN;
 	END IF;
 	PERFORM pg_advisory_xact_lock(hashtext('cansd.caseload'), worker::integer);
-	SELECT count(*) INTO held FROM cansd.cases
-	WHERE worker_id = worker AND program = prog AND status <> 'closed'
-	  AND id IS DISTINCT FROM except_case;
+	SELECT count(*) INTO held FROM cansd.cases c
+	WHERE c.worker_id = worker AND c.program = check_caseload.program AND c.status <> 'closed'
+	  AND c.id IS DISTINCT FROM except_case;
 	IF held >= cap THEN
 		PERFORM cansd.fail('CN409', format(
 			'The worker already holds %s open %s cases, the most the program allows.',
-			held, prog));
+			held, program));
 	END IF;
 END
 $$;
 
--- The case to change, locked; CN404 when the caller may not see it, CN412
--- for a stale If-Match, CN409 once closed.
-CREATE OR REPLACE FUNCTION cansd.case_for_change(cid bigint, if_version integer)
-RETURNS cansd.cases LANGUAGE plpgsql AS $$
+-- --- loading a case ----------------------------------------------------------------
+
+-- A case the caller may read; CN404 when they may not see it (or there is
+-- no such case). Every function that reads one case starts here.
+CREATE OR REPLACE FUNCTION cansd.case_for_read(case_id bigint) RETURNS cansd.cases
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	c cansd.cases;
+	case_row cansd.cases;
 BEGIN
-	SELECT * INTO c FROM cansd.cases WHERE id = cid FOR UPDATE;
+	SELECT * INTO case_row FROM cansd.cases c WHERE c.id = case_for_read.case_id;
 	IF NOT FOUND THEN
 		PERFORM cansd.fail('CN404', 'No such case.');
 	END IF;
-	IF if_version IS NOT NULL AND if_version <> c.version THEN
-		PERFORM cansd.fail('CN412', 'The case changed since you read it; reload and retry.');
-	END IF;
-	IF c.status = 'closed' THEN
-		PERFORM cansd.fail('CN409', 'The case is closed; it no longer changes.');
-	END IF;
-	RETURN c;
+	RETURN case_row;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION cansd.case_touch(cid bigint) RETURNS cansd.cases
-LANGUAGE sql AS $$
-	UPDATE cansd.cases SET version = version + 1, updated_at = now() WHERE id = cid RETURNING *
+-- The case to change, locked (concurrent writers queue here); CN404 as
+-- above, CN412 for a stale If-Match, CN409 once closed. Every change of a
+-- case, or of its members, starts here.
+CREATE OR REPLACE FUNCTION cansd.case_for_change(case_id bigint, if_version integer)
+RETURNS cansd.cases LANGUAGE plpgsql AS $$
+DECLARE
+	case_row cansd.cases;
+BEGIN
+	SELECT * INTO case_row FROM cansd.cases c WHERE c.id = case_for_change.case_id FOR UPDATE;
+	IF NOT FOUND THEN
+		PERFORM cansd.fail('CN404', 'No such case.');
+	END IF;
+	PERFORM cansd.check_version('case', if_version, case_row.version);
+	IF case_row.status = 'closed' THEN
+		PERFORM cansd.fail('CN409', 'The case is closed; it no longer changes.');
+	END IF;
+	RETURN case_row;
+END
 $$;
+
+-- A change of a member is a change of its case: a new version.
+CREATE OR REPLACE FUNCTION cansd.case_touch(case_id bigint) RETURNS cansd.cases
+LANGUAGE sql AS $$
+	UPDATE cansd.cases c SET version = c.version + 1, updated_at = now()
+	WHERE c.id = case_touch.case_id RETURNING *
+$$;
+
+-- The body of POST /cases, PATCH /cases/{id} and the extension and closing
+-- requests, as the handlers' schemas admit it; times stay text, parsed by
+-- cansd.parse_instant (which names the field it refuses).
+CREATE TYPE api.case_fields AS (
+	sacwis_case_id       text,
+	program              text,
+	opened_on            date,
+	worker_id            bigint,
+	referral_received_at text,
+	first_contact_at     text,
+	requested_on         date,
+	reason               text,
+	closed_on            date
+);
 
 -- --- /cases ---------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION api.cases_list(actor bigint, request_id text, addr text,
-	lim integer, cursor_id bigint, status_filter text, program_filter text,
+CREATE OR REPLACE FUNCTION api.cases_list(actor bigint, request_id text, client_addr text,
+	page_size integer, cursor_id bigint, status_filter text, program_filter text,
 	worker_filter bigint, flag_filter text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	picked cansd.cases[];
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	SELECT array_agg(p.c ORDER BY (p.c).id) INTO picked
 	FROM (SELECT c FROM cansd.cases c
 	      WHERE (cursor_id IS NULL OR c.id > cursor_id)
@@ -345,149 +369,152 @@ BEGIN
 	        AND (program_filter IS NULL OR c.program = program_filter)
 	        AND (worker_filter IS NULL OR c.worker_id = worker_filter)
 	        AND (flag_filter IS NULL OR flag_filter = ANY (cansd.case_flags(c)))
-	      ORDER BY c.id LIMIT lim + 1) p (c);
-	PERFORM cansd.audit_case_reads(ARRAY(SELECT (r).id FROM unnest(picked[1:lim]) r), 'list');
+	      ORDER BY c.id LIMIT page_size + 1) p (c);
+	PERFORM cansd.audit_case_reads(ARRAY(SELECT (r).id FROM unnest(picked[1:page_size]) r),
+	                               'list');
 	RETURN cansd.page_json(ARRAY(SELECT cansd.case_json(r) FROM unnest(picked) r),
-	                       ARRAY(SELECT (r).id FROM unnest(picked) r), lim);
+	                       ARRAY(SELECT (r).id FROM unnest(picked) r), page_size);
 END
 $$;
 
-CREATE OR REPLACE FUNCTION api.cases_get(actor bigint, request_id text, addr text,
-	cid bigint, OUT body text, OUT etag text)
+CREATE OR REPLACE FUNCTION api.cases_get(actor bigint, request_id text, client_addr text,
+	case_id bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	c cansd.cases;
+	case_row cansd.cases;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT * INTO c FROM cansd.cases WHERE id = cid;
-	IF FOUND THEN
-		PERFORM cansd.audit_case_reads(ARRAY[c.id], 'get');
-		body := cansd.case_with_members(c);
-		etag := c.version::text;
-	END IF;
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	case_row := cansd.case_for_read(case_id);
+	PERFORM cansd.audit_case_reads(ARRAY[case_row.id], 'get');
+	body := cansd.case_with_members(case_row);
+	etag := case_row.version::text;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION api.cases_create(actor bigint, request_id text, addr text,
-	b jsonb, OUT body text, OUT etag text)
+CREATE OR REPLACE FUNCTION api.cases_create(actor bigint, request_id text, client_addr text,
+	request_body jsonb, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	c cansd.cases;
-	worker bigint := (b->>'worker_id')::bigint;
+	fields api.case_fields := jsonb_populate_record(NULL::api.case_fields, request_body);
+	created cansd.cases;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	IF b->>'sacwis_case_id' !~ '^[A-Za-z0-9][A-Za-z0-9-]{0,31}$' THEN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	IF fields.sacwis_case_id !~ '^[A-Za-z0-9][A-Za-z0-9-]{0,31}$' THEN
 		PERFORM cansd.fail_field('sacwis_case_id', 'format',
 			'1 to 32 letters, digits and "-", starting with a letter or digit');
 	END IF;
-	PERFORM cansd.check_assignee(worker);
-	PERFORM cansd.check_caseload(worker, b->>'program', NULL);
+	PERFORM cansd.check_assignee(fields.worker_id);
+	PERFORM cansd.check_caseload(fields.worker_id, fields.program, NULL);
 	BEGIN
 		INSERT INTO cansd.cases (sacwis_case_id, program, opened_on, worker_id,
 		                         referral_received_at)
-		VALUES (b->>'sacwis_case_id', b->>'program', (b->>'opened_on')::date, worker,
-		        cansd.parse_instant('referral_received_at', b->>'referral_received_at'))
-		RETURNING * INTO c;
+		VALUES (fields.sacwis_case_id, fields.program, fields.opened_on, fields.worker_id,
+		        cansd.parse_instant('referral_received_at', fields.referral_received_at))
+		RETURNING * INTO created;
 	EXCEPTION WHEN unique_violation THEN
 		PERFORM cansd.fail('CN409', 'That SACWIS case id is already in use.');
 	END;
-	PERFORM cansd.audit('case.created', 'case', c.id::text,
-		jsonb_build_object('sacwis_case_id', c.sacwis_case_id, 'program', c.program,
-		                   'worker_id', c.worker_id::text));
-	body := cansd.case_with_members(c);
-	etag := c.version::text;
+	PERFORM cansd.audit('case.created', 'case', created.id::text,
+		jsonb_build_object('sacwis_case_id', created.sacwis_case_id, 'program', created.program,
+		                   'worker_id', created.worker_id::text));
+	body := cansd.case_with_members(created);
+	etag := created.version::text;
 END
 $$;
 
 -- PATCH: worker_id (a reassignment counts against the new worker's cap) and
 -- first_contact_at (not before the referral).
-CREATE OR REPLACE FUNCTION api.cases_update(actor bigint, request_id text, addr text,
-	cid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
+CREATE OR REPLACE FUNCTION api.cases_update(actor bigint, request_id text, client_addr text,
+	case_id bigint, request_body jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	old cansd.cases;
-	c cansd.cases;
-	worker bigint := (b->>'worker_id')::bigint;
-	contact timestamptz := cansd.parse_instant('first_contact_at', b->>'first_contact_at');
+	fields api.case_fields := jsonb_populate_record(NULL::api.case_fields, request_body);
+	contact timestamptz := cansd.parse_instant('first_contact_at', fields.first_contact_at);
+	previous cansd.cases;
+	updated cansd.cases;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	old := cansd.case_for_change(cid, if_version);
-	IF worker IS NOT NULL AND worker <> old.worker_id THEN
-		PERFORM cansd.check_assignee(worker);
-		PERFORM cansd.check_caseload(worker, old.program, old.id);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	previous := cansd.case_for_change(case_id, if_version);
+	IF fields.worker_id IS NOT NULL AND fields.worker_id <> previous.worker_id THEN
+		PERFORM cansd.check_assignee(fields.worker_id);
+		PERFORM cansd.check_caseload(fields.worker_id, previous.program, previous.id);
 	END IF;
-	IF contact < old.referral_received_at THEN
+	IF contact < previous.referral_received_at THEN
 		PERFORM cansd.fail_field('first_contact_at', 'range', 'must not be before the referral');
 	END IF;
-	UPDATE cansd.cases SET
-		worker_id = coalesce(worker, worker_id),
-		first_contact_at = coalesce(contact, first_contact_at),
-		version = version + 1, updated_at = now()
-	WHERE id = cid RETURNING * INTO c;
-	PERFORM cansd.audit('case.updated', 'case', c.id::text,
-		jsonb_build_object('changed', (SELECT jsonb_agg(k) FROM jsonb_object_keys(b) k),
-		                   'worker_from', old.worker_id::text, 'worker_to', c.worker_id::text));
-	body := cansd.case_with_members(c);
-	etag := c.version::text;
+	UPDATE cansd.cases c SET
+		worker_id = coalesce(fields.worker_id, c.worker_id),
+		first_contact_at = coalesce(contact, c.first_contact_at),
+		version = c.version + 1, updated_at = now()
+	WHERE c.id = cases_update.case_id RETURNING * INTO updated;
+	PERFORM cansd.audit('case.updated', 'case', updated.id::text,
+		jsonb_build_object('changed', (SELECT jsonb_agg(k) FROM jsonb_object_keys(request_body) k),
+		                   'worker_from', previous.worker_id::text,
+		                   'worker_to', updated.worker_id::text));
+	body := cansd.case_with_members(updated);
+	etag := updated.version::text;
 END
 $$;
 
 CREATE OR REPLACE FUNCTION api.cases_extension_request(actor bigint, request_id text,
-	addr text, cid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
+	client_addr text, case_id bigint, request_body jsonb, if_version integer,
+	OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	c cansd.cases;
-	requested date := (b->>'requested_on')::date;
+	fields api.case_fields := jsonb_populate_record(NULL::api.case_fields, request_body);
+	case_row cansd.cases;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	c := cansd.case_for_change(cid, if_version);
-	IF c.status <> 'open' THEN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	case_row := cansd.case_for_change(case_id, if_version);
+	IF case_row.status <> 'open' THEN
 		PERFORM cansd.fail('CN409', 'An extension was already requested for this case.');
 	END IF;
-	IF requested < c.opened_on THEN
+	IF fields.requested_on < case_row.opened_on THEN
 		PERFORM cansd.fail_field('requested_on', 'range', 'must not be before the case opened');
 	END IF;
-	UPDATE cansd.cases SET status = 'extension_requested', extension_requested_on = requested,
-		extension_reason = b->>'reason', version = version + 1, updated_at = now()
-	WHERE id = cid RETURNING * INTO c;
-	PERFORM cansd.audit('case.extension_requested', 'case', c.id::text,
-		jsonb_build_object('requested_on', requested));
-	body := cansd.case_with_members(c);
-	etag := c.version::text;
+	UPDATE cansd.cases c SET status = 'extension_requested',
+		extension_requested_on = fields.requested_on, extension_reason = fields.reason,
+		version = c.version + 1, updated_at = now()
+	WHERE c.id = cases_extension_request.case_id RETURNING * INTO case_row;
+	PERFORM cansd.audit('case.extension_requested', 'case', case_row.id::text,
+		jsonb_build_object('requested_on', fields.requested_on));
+	body := cansd.case_with_members(case_row);
+	etag := case_row.version::text;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION api.cases_close(actor bigint, request_id text, addr text,
-	cid bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
+CREATE OR REPLACE FUNCTION api.cases_close(actor bigint, request_id text, client_addr text,
+	case_id bigint, request_body jsonb, if_version integer, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	c cansd.cases;
-	closing date := (b->>'closed_on')::date;
+	fields api.case_fields := jsonb_populate_record(NULL::api.case_fields, request_body);
+	case_row cansd.cases;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	c := cansd.case_for_change(cid, if_version);
-	IF closing < coalesce(c.extension_requested_on, c.opened_on) THEN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	case_row := cansd.case_for_change(case_id, if_version);
+	IF fields.closed_on < coalesce(case_row.extension_requested_on, case_row.opened_on) THEN
 		PERFORM cansd.fail_field('closed_on', 'range',
 			'must not be before the case opened or its extension request');
 	END IF;
-	UPDATE cansd.cases SET status = 'closed', closed_on = closing,
-		version = version + 1, updated_at = now()
-	WHERE id = cid RETURNING * INTO c;
-	PERFORM cansd.audit('case.closed', 'case', c.id::text,
-		jsonb_build_object('closed_on', closing));
-	body := cansd.case_with_members(c);
-	etag := c.version::text;
+	UPDATE cansd.cases c SET status = 'closed', closed_on = fields.closed_on,
+		version = c.version + 1, updated_at = now()
+	WHERE c.id = cases_close.case_id RETURNING * INTO case_row;
+	PERFORM cansd.audit('case.closed', 'case', case_row.id::text,
+		jsonb_build_object('closed_on', fields.closed_on));
+	body := cansd.case_with_members(case_row);
+	etag := case_row.version::text;
 END
 $$;
 
 -- --- members ----------------------------------------------------------------------
 
 -- An adult's relationship must be one of its kind (member_relationships).
-CREATE OR REPLACE FUNCTION cansd.check_relationship(kind text, rel text) RETURNS void
+CREATE OR REPLACE FUNCTION cansd.check_relationship(kind text, relationship text) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM cansd.member_relationships r
-	               WHERE r.code = rel AND r.kind = check_relationship.kind) THEN
+	               WHERE r.code = check_relationship.relationship
+	                 AND r.kind = check_relationship.kind) THEN
 		PERFORM cansd.fail_field('relationship', 'invalid', format('a %s must be one of: %s', kind,
 			(SELECT string_agg(r.code, ', ' ORDER BY r.sort_order)
 			 FROM cansd.member_relationships r WHERE r.kind = check_relationship.kind)));
@@ -495,129 +522,153 @@ BEGIN
 END
 $$;
 
--- Links adult aid to the children of child_ids (every one a child of the case).
-CREATE OR REPLACE FUNCTION cansd.link_children(cid bigint, aid bigint, child_ids jsonb)
+-- Links the adult to the children of child_ids (every one a child of the case).
+CREATE OR REPLACE FUNCTION cansd.link_children(case_id bigint, adult_id bigint, child_ids jsonb)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	wanted bigint[] := ARRAY(SELECT DISTINCT x::bigint FROM jsonb_array_elements_text(child_ids) x);
 BEGIN
 	IF EXISTS (SELECT 1 FROM unnest(wanted) w
 	           WHERE NOT EXISTS (SELECT 1 FROM cansd.members m
-	                             WHERE m.id = w AND m.case_id = cid AND m.kind = 'child')) THEN
+	                             WHERE m.id = w AND m.case_id = link_children.case_id
+	                               AND m.kind = 'child')) THEN
 		PERFORM cansd.fail_field('child_ids', 'invalid', 'must name children of this case');
 	END IF;
-	DELETE FROM cansd.member_links WHERE adult_id = aid;
+	DELETE FROM cansd.member_links l WHERE l.adult_id = link_children.adult_id;
 	INSERT INTO cansd.member_links (case_id, adult_id, child_id)
-	SELECT cid, aid, w FROM unnest(wanted) w;
+	SELECT link_children.case_id, link_children.adult_id, w FROM unnest(wanted) w;
 END
 $$;
+
+-- The body of POST /cases/{id}/members and PATCH .../members/{id}; child_ids
+-- stays in the body (a list). PATCH: a field absent and a field null both
+-- read as NULL here, so where the difference matters the body is asked.
+CREATE TYPE api.member_fields AS (
+	kind         text,
+	full_name    text,
+	birth_date   date,
+	relationship text
+);
 
 -- POST /cases/{id}/members. An adult without child_ids is linked to every
 -- child of the case, now and added later (all_children); a new child is
 -- linked to every such adult.
-CREATE OR REPLACE FUNCTION api.members_create(actor bigint, request_id text, addr text,
-	cid bigint, b jsonb, OUT body text, OUT etag text)
+CREATE OR REPLACE FUNCTION api.members_create(actor bigint, request_id text, client_addr text,
+	case_id bigint, request_body jsonb, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	c cansd.cases;
-	m cansd.members;
-	k text := b->>'kind';
+	fields api.member_fields := jsonb_populate_record(NULL::api.member_fields, request_body);
+	member cansd.members;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	c := cansd.case_for_change(cid, NULL);
-	IF k = 'child' THEN
-		IF NOT b ? 'birth_date' OR b->'birth_date' = 'null' THEN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	PERFORM cansd.case_for_change(case_id, NULL);
+	IF fields.kind = 'child' THEN
+		IF fields.birth_date IS NULL THEN
 			PERFORM cansd.fail_field('birth_date', 'required', 'a child needs a birth date');
 		END IF;
-		IF b ? 'relationship' OR b ? 'child_ids' THEN
-			PERFORM cansd.fail_field(CASE WHEN b ? 'relationship' THEN 'relationship'
+		IF request_body ? 'relationship' OR request_body ? 'child_ids' THEN
+			PERFORM cansd.fail_field(CASE WHEN request_body ? 'relationship' THEN 'relationship'
 			                              ELSE 'child_ids' END,
 				'unknown', 'only caregivers and collaterals have this');
 		END IF;
 	ELSE
-		PERFORM cansd.check_relationship(k, b->>'relationship');
+		PERFORM cansd.check_relationship(fields.kind, fields.relationship);
 	END IF;
 	INSERT INTO cansd.members (case_id, kind, full_name, birth_date, relationship, all_children)
-	VALUES (cid, k, b->>'full_name', (b->>'birth_date')::date, b->>'relationship',
-	        k <> 'child' AND NOT b ? 'child_ids')
-	RETURNING * INTO m;
-	IF k = 'child' THEN
+	VALUES (members_create.case_id, fields.kind, fields.full_name, fields.birth_date,
+	        fields.relationship, fields.kind <> 'child' AND NOT request_body ? 'child_ids')
+	RETURNING * INTO member;
+	IF fields.kind = 'child' THEN
 		INSERT INTO cansd.member_links (case_id, adult_id, child_id)
-		SELECT cid, a.id, m.id FROM cansd.members a WHERE a.case_id = cid AND a.all_children;
-	ELSIF b ? 'child_ids' THEN
-		PERFORM cansd.link_children(cid, m.id, b->'child_ids');
+		SELECT members_create.case_id, a.id, member.id FROM cansd.members a
+		WHERE a.case_id = members_create.case_id AND a.all_children;
+	ELSIF request_body ? 'child_ids' THEN
+		PERFORM cansd.link_children(case_id, member.id, request_body->'child_ids');
 	ELSE
-		PERFORM cansd.link_children(cid, m.id, coalesce((SELECT jsonb_agg(ch.id::text)
-			FROM cansd.members ch WHERE ch.case_id = cid AND ch.kind = 'child'), '[]'));
+		PERFORM cansd.link_children(case_id, member.id, coalesce((SELECT jsonb_agg(ch.id::text)
+			FROM cansd.members ch WHERE ch.case_id = members_create.case_id AND ch.kind = 'child'),
+			'[]'));
 	END IF;
-	PERFORM cansd.case_touch(cid);
-	PERFORM cansd.audit('case.member_added', 'case', cid::text,
-		jsonb_build_object('member_id', m.id::text, 'kind', m.kind));
-	body := cansd.member_json(m)::text;
+	PERFORM cansd.case_touch(case_id);
+	PERFORM cansd.audit('case.member_added', 'case', case_id::text,
+		jsonb_build_object('member_id', member.id::text, 'kind', member.kind));
+	body := cansd.member_json(member)::text;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION api.members_update(actor bigint, request_id text, addr text,
-	cid bigint, mid bigint, b jsonb, OUT body text, OUT etag text)
-LANGUAGE plpgsql AS $$
+-- The member to change, locked: one of this case's, else CN404.
+CREATE OR REPLACE FUNCTION cansd.member_for_change(case_id bigint, member_id bigint)
+RETURNS cansd.members LANGUAGE plpgsql AS $$
 DECLARE
-	m cansd.members;
+	member cansd.members;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	PERFORM cansd.case_for_change(cid, NULL);
-	SELECT * INTO m FROM cansd.members WHERE id = mid AND case_id = cid FOR UPDATE;
+	SELECT * INTO member FROM cansd.members m
+	WHERE m.id = member_for_change.member_id AND m.case_id = member_for_change.case_id
+	FOR UPDATE;
 	IF NOT FOUND THEN
 		PERFORM cansd.fail('CN404', 'No such member of this case.');
 	END IF;
-	IF m.kind = 'child' THEN
-		IF b ? 'relationship' OR b ? 'child_ids' THEN
-			PERFORM cansd.fail_field(CASE WHEN b ? 'relationship' THEN 'relationship'
+	RETURN member;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION api.members_update(actor bigint, request_id text, client_addr text,
+	case_id bigint, member_id bigint, request_body jsonb, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	fields api.member_fields := jsonb_populate_record(NULL::api.member_fields, request_body);
+	member cansd.members;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	PERFORM cansd.case_for_change(case_id, NULL);
+	member := cansd.member_for_change(case_id, member_id);
+	IF member.kind = 'child' THEN
+		IF request_body ? 'relationship' OR request_body ? 'child_ids' THEN
+			PERFORM cansd.fail_field(CASE WHEN request_body ? 'relationship' THEN 'relationship'
 			                              ELSE 'child_ids' END,
 				'unknown', 'only caregivers and collaterals have this');
 		END IF;
-		IF b ? 'birth_date' AND b->'birth_date' = 'null' THEN
+		IF request_body ? 'birth_date' AND fields.birth_date IS NULL THEN
 			PERFORM cansd.fail_field('birth_date', 'required', 'a child needs a birth date');
 		END IF;
-	ELSIF b ? 'relationship' THEN
-		PERFORM cansd.check_relationship(m.kind, b->>'relationship');
+	ELSIF request_body ? 'relationship' THEN
+		PERFORM cansd.check_relationship(member.kind, fields.relationship);
 	END IF;
-	IF b ? 'child_ids' THEN
-		PERFORM cansd.link_children(cid, mid, b->'child_ids');
+	IF request_body ? 'child_ids' THEN
+		PERFORM cansd.link_children(case_id, member_id, request_body->'child_ids');
 	END IF;
-	UPDATE cansd.members SET
-		full_name = coalesce(b->>'full_name', full_name),
-		birth_date = CASE WHEN b ? 'birth_date' THEN (b->>'birth_date')::date ELSE birth_date END,
-		relationship = coalesce(b->>'relationship', relationship),
-		all_children = all_children AND NOT b ? 'child_ids',
-		version = version + 1, updated_at = now()
-	WHERE id = mid RETURNING * INTO m;
-	PERFORM cansd.case_touch(cid);
-	PERFORM cansd.audit('case.member_updated', 'case', cid::text,
-		jsonb_build_object('member_id', m.id::text,
-		                   'changed', (SELECT jsonb_agg(k) FROM jsonb_object_keys(b) k)));
-	body := cansd.member_json(m)::text;
+	UPDATE cansd.members m SET
+		full_name = coalesce(fields.full_name, m.full_name),
+		birth_date = CASE WHEN request_body ? 'birth_date' THEN fields.birth_date
+		                  ELSE m.birth_date END,
+		relationship = coalesce(fields.relationship, m.relationship),
+		all_children = m.all_children AND NOT request_body ? 'child_ids',
+		version = m.version + 1, updated_at = now()
+	WHERE m.id = members_update.member_id RETURNING * INTO member;
+	PERFORM cansd.case_touch(case_id);
+	PERFORM cansd.audit('case.member_updated', 'case', case_id::text,
+		jsonb_build_object('member_id', member.id::text,
+		                   'changed', (SELECT jsonb_agg(k) FROM jsonb_object_keys(request_body) k)));
+	body := cansd.member_json(member)::text;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION api.members_delete(actor bigint, request_id text, addr text,
-	cid bigint, mid bigint) RETURNS void
+CREATE OR REPLACE FUNCTION api.members_delete(actor bigint, request_id text, client_addr text,
+	case_id bigint, member_id bigint) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-	m cansd.members;
+	member cansd.members;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	PERFORM cansd.case_for_change(cid, NULL);
-	SELECT * INTO m FROM cansd.members WHERE id = mid AND case_id = cid FOR UPDATE;
-	IF NOT FOUND THEN
-		PERFORM cansd.fail('CN404', 'No such member of this case.');
-	END IF;
-	IF cansd.member_rated(mid) THEN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	PERFORM cansd.case_for_change(case_id, NULL);
+	member := cansd.member_for_change(case_id, member_id);
+	IF cansd.member_rated(member_id) THEN
 		PERFORM cansd.fail('CN409', 'A CANS rates this member, so they stay on the case.');
 	END IF;
-	DELETE FROM cansd.members WHERE id = mid;
-	PERFORM cansd.case_touch(cid);
-	PERFORM cansd.audit('case.member_removed', 'case', cid::text,
-		jsonb_build_object('member_id', m.id::text, 'kind', m.kind));
+	DELETE FROM cansd.members m WHERE m.id = members_delete.member_id;
+	PERFORM cansd.case_touch(case_id);
+	PERFORM cansd.audit('case.member_removed', 'case', case_id::text,
+		jsonb_build_object('member_id', member.id::text, 'kind', member.kind));
 END
 $$;
 
@@ -657,56 +708,59 @@ LANGUAGE sql STABLE AS $$
 	      FROM weeks) w
 $$;
 
-CREATE OR REPLACE FUNCTION api.services_create(actor bigint, request_id text, addr text,
-	cid bigint, b jsonb, OUT body text, OUT etag text)
+-- The body of POST /cases/{id}/services.
+CREATE TYPE api.service_fields AS (
+	service_type text,
+	service_date date,
+	hours        numeric,
+	notes        text
+);
+
+CREATE OR REPLACE FUNCTION api.services_create(actor bigint, request_id text, client_addr text,
+	case_id bigint, request_body jsonb, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	c cansd.cases;
-	s cansd.services;
-	day date := (b->>'service_date')::date;
+	fields api.service_fields := jsonb_populate_record(NULL::api.service_fields, request_body);
+	case_row cansd.cases;
+	service cansd.services;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT * INTO c FROM cansd.cases WHERE id = cid;
-	IF NOT FOUND THEN
-		PERFORM cansd.fail('CN404', 'No such case.');
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM cansd.service_types t WHERE t.code = b->>'service_type') THEN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	case_row := cansd.case_for_read(case_id);
+	IF NOT EXISTS (SELECT 1 FROM cansd.service_types t WHERE t.code = fields.service_type) THEN
 		PERFORM cansd.fail_field('service_type', 'invalid', format('must be one of: %s',
 			(SELECT string_agg(t.code, ', ' ORDER BY t.sort_order) FROM cansd.service_types t)));
 	END IF;
-	IF day < c.opened_on OR day > c.closed_on THEN
+	IF fields.service_date < case_row.opened_on OR fields.service_date > case_row.closed_on THEN
 		PERFORM cansd.fail_field('service_date', 'range', 'must be a day the case was open');
 	END IF;
 	INSERT INTO cansd.services (case_id, service_type, service_date, hours, notes)
-	VALUES (cid, b->>'service_type', day, (b->>'hours')::numeric, b->>'notes')
-	RETURNING * INTO s;
-	PERFORM cansd.audit('case.service_logged', 'case', cid::text,
-		jsonb_build_object('service_id', s.id::text, 'service_type', s.service_type,
-		                   'hours', s.hours));
-	body := cansd.service_json(s)::text;
+	VALUES (services_create.case_id, fields.service_type, fields.service_date, fields.hours,
+	        fields.notes)
+	RETURNING * INTO service;
+	PERFORM cansd.audit('case.service_logged', 'case', case_id::text,
+		jsonb_build_object('service_id', service.id::text, 'service_type', service.service_type,
+		                   'hours', service.hours));
+	body := cansd.service_json(service)::text;
 END
 $$;
 
 -- The page of services, plus the weekly hours over the whole log.
-CREATE OR REPLACE FUNCTION api.services_list(actor bigint, request_id text, addr text,
-	cid bigint, lim integer, cursor_id bigint) RETURNS text
+CREATE OR REPLACE FUNCTION api.services_list(actor bigint, request_id text, client_addr text,
+	case_id bigint, page_size integer, cursor_id bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-	c cansd.cases;
+	case_row cansd.cases;
 	page text;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT * INTO c FROM cansd.cases WHERE id = cid;
-	IF NOT FOUND THEN
-		PERFORM cansd.fail('CN404', 'No such case.');
-	END IF;
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	case_row := cansd.case_for_read(case_id);
 	SELECT cansd.page_json(array_agg(cansd.service_json(p.s) ORDER BY (p.s).id),
-	                       array_agg((p.s).id ORDER BY (p.s).id), lim)
+	                       array_agg((p.s).id ORDER BY (p.s).id), page_size)
 	INTO page
 	FROM (SELECT s FROM cansd.services s
-	      WHERE s.case_id = cid AND (cursor_id IS NULL OR s.id > cursor_id)
-	      ORDER BY s.id LIMIT lim + 1) p;
-	PERFORM cansd.audit_case_reads(ARRAY[cid], 'services');
-	RETURN (page::jsonb || jsonb_build_object('weekly_hours', cansd.case_weekly_hours(c)))::text;
+	      WHERE s.case_id = services_list.case_id AND (cursor_id IS NULL OR s.id > cursor_id)
+	      ORDER BY s.id LIMIT page_size + 1) p;
+	PERFORM cansd.audit_case_reads(ARRAY[case_row.id], 'services');
+	RETURN (page::jsonb || jsonb_build_object('weekly_hours', cansd.case_weekly_hours(case_row)))::text;
 END
 $$;

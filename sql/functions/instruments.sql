@@ -1,5 +1,5 @@
--- The CANS 2.0 instrument as data (issue 16). scripts/lib.sh load_instrument
--- copies sql/data/cans-2.0-items.csv into cansd.instrument_staging and calls
+-- The CANS 2.0 instrument as data. `cansd migrate` copies
+-- sql/data/cans-2.0-items.csv into cansd.instrument_staging and calls
 -- cansd.instrument_load() in the same transaction, at every start: domains
 -- and items in the file's order (the rating form's), module triggers
 -- "ITEM>=N" parsed into trigger_item / trigger_min. The file is the only
@@ -94,11 +94,11 @@ LANGUAGE sql STABLE AS $$
 	FROM cansd.instrument_domains d WHERE d.active
 $$;
 
-CREATE OR REPLACE FUNCTION api.instruments_get(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.instruments_get(actor bigint, request_id text, client_addr text,
 	OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	body := cansd.instrument_json()::text;
 	etag := (SELECT m.etag FROM cansd.instrument_meta m WHERE m.instrument = 'CANS-2.0');
 END

@@ -1,11 +1,10 @@
--- Automatic QC findings on submit (issue 16, PRODUCT.md "quality control").
+-- Automatic QC findings on submit.
 -- The rules are rows of cansd.qc_rules (code, message, kind, params); this
 -- file knows how to test each kind, never which items or domains a rule is
 -- about: those are its params. Findings are stored per CANS in qc_flags,
 -- replaced at every submission, and read at GET /qc/flags by QA analysts,
 -- program admins and the case's supervisor (the worker's supervisor).
 
-DROP POLICY IF EXISTS qc_flags_read ON cansd.qc_flags;
 CREATE POLICY qc_flags_read ON cansd.qc_flags FOR SELECT USING (EXISTS (
 	SELECT 1 FROM cansd.assessments a JOIN cansd.cases c ON c.id = a.case_id
 	WHERE a.id = assessment_id
@@ -16,12 +15,9 @@ CREATE POLICY qc_flags_read ON cansd.qc_flags FOR SELECT USING (EXISTS (
 	       OR a.author_id = cansd.current_user_id())));
 -- The author's submission writes them (per command, so reads pay for the
 -- read policy only).
-DROP POLICY IF EXISTS qc_flags_write ON cansd.qc_flags;
-DROP POLICY IF EXISTS qc_flags_insert ON cansd.qc_flags;
 CREATE POLICY qc_flags_insert ON cansd.qc_flags FOR INSERT
 	WITH CHECK (EXISTS (SELECT 1 FROM cansd.assessments a
 	                    WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()));
-DROP POLICY IF EXISTS qc_flags_delete ON cansd.qc_flags;
 CREATE POLICY qc_flags_delete ON cansd.qc_flags FOR DELETE
 	USING (EXISTS (SELECT 1 FROM cansd.assessments a
 	               WHERE a.id = assessment_id AND a.author_id = cansd.current_user_id()));
@@ -36,51 +32,51 @@ LANGUAGE sql STABLE AS $$
 	ORDER BY p.assessment_date DESC, p.id DESC LIMIT 1
 $$;
 
--- Does rule r hold for CANS aid? NULL detail when it does not. Over the
+-- Does the rule hold for the CANS? NULL detail when it does not. Over the
 -- ratings that count (cansd.assessment_counted): child items for the kinds
 -- about needs, strengths and domains; every rating for identity.
-CREATE OR REPLACE FUNCTION cansd.qc_rule_finding(aid bigint, r cansd.qc_rules) RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
+CREATE OR REPLACE FUNCTION cansd.qc_rule_finding(assessment_id bigint, r cansd.qc_rules)
+RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 DECLARE
-	a cansd.assessments;
-	prev bigint;
+	cans cansd.assessments;
+	previous_id bigint;
 	items jsonb;
 BEGIN
-	SELECT * INTO a FROM cansd.assessments WHERE id = aid;
+	SELECT * INTO cans FROM cansd.assessments a WHERE a.id = qc_rule_finding.assessment_id;
 	CASE r.kind
 	WHEN 'identical_to_previous' THEN
-		prev := cansd.previous_assessment(a);
-		IF prev IS NOT NULL AND NOT EXISTS (
-			(SELECT subject_id, item_code, rating FROM cansd.assessment_counted(aid)
-			 EXCEPT SELECT subject_id, item_code, rating FROM cansd.assessment_counted(prev))
+		previous_id := cansd.previous_assessment(cans);
+		IF previous_id IS NOT NULL AND NOT EXISTS (
+			(SELECT subject_id, item_code, rating FROM cansd.assessment_counted(assessment_id)
+			 EXCEPT SELECT subject_id, item_code, rating FROM cansd.assessment_counted(previous_id))
 			UNION ALL
-			(SELECT subject_id, item_code, rating FROM cansd.assessment_counted(prev)
-			 EXCEPT SELECT subject_id, item_code, rating FROM cansd.assessment_counted(aid))) THEN
-			RETURN jsonb_build_object('previous_assessment_id', prev::text);
+			(SELECT subject_id, item_code, rating FROM cansd.assessment_counted(previous_id)
+			 EXCEPT SELECT subject_id, item_code, rating FROM cansd.assessment_counted(assessment_id))) THEN
+			RETURN jsonb_build_object('previous_assessment_id', previous_id::text);
 		END IF;
 	WHEN 'no_need_above' THEN
-		IF EXISTS (SELECT 1 FROM cansd.assessment_counted(aid) g
+		IF EXISTS (SELECT 1 FROM cansd.assessment_counted(assessment_id) g
 		           WHERE g.subject = 'child' AND g.scale = 'need')
-		   AND NOT EXISTS (SELECT 1 FROM cansd.assessment_counted(aid) g
+		   AND NOT EXISTS (SELECT 1 FROM cansd.assessment_counted(assessment_id) g
 		                   WHERE g.subject = 'child' AND g.scale = 'need'
 		                     AND g.rating > (r.params->>'above')::integer) THEN
 			RETURN '{}';
 		END IF;
 	WHEN 'no_strength_at_most' THEN
-		IF EXISTS (SELECT 1 FROM cansd.assessment_counted(aid) g
+		IF EXISTS (SELECT 1 FROM cansd.assessment_counted(assessment_id) g
 		           WHERE g.subject = 'child' AND g.scale = 'strength')
-		   AND NOT EXISTS (SELECT 1 FROM cansd.assessment_counted(aid) g
+		   AND NOT EXISTS (SELECT 1 FROM cansd.assessment_counted(assessment_id) g
 		                   WHERE g.subject = 'child' AND g.scale = 'strength'
 		                     AND g.rating <= (r.params->>'at_most')::integer) THEN
 			RETURN '{}';
 		END IF;
 	WHEN 'domain_without_domain' THEN
 		SELECT jsonb_agg(g.item_code ORDER BY g.item_code) INTO items
-		FROM cansd.assessment_counted(aid) g
+		FROM cansd.assessment_counted(assessment_id) g
 		WHERE g.subject = 'child' AND g.domain_code = r.params->>'domain'
 		  AND g.rating > (r.params->>'above')::integer;
 		IF items IS NOT NULL AND NOT EXISTS (
-			SELECT 1 FROM cansd.assessment_counted(aid) g
+			SELECT 1 FROM cansd.assessment_counted(assessment_id) g
 			WHERE g.subject = 'child' AND g.domain_code = r.params->>'requires_domain'
 			  AND g.rating > (r.params->>'above')::integer) THEN
 			RETURN jsonb_build_object('items', items);
@@ -91,12 +87,13 @@ END
 $$;
 
 -- Runs every active rule on a CANS being submitted and stores what it finds.
-CREATE OR REPLACE FUNCTION cansd.qc_run(aid bigint) RETURNS void
+CREATE OR REPLACE FUNCTION cansd.qc_run(assessment_id bigint) RETURNS void
 LANGUAGE sql AS $$
-	DELETE FROM cansd.qc_flags WHERE assessment_id = aid;
+	DELETE FROM cansd.qc_flags f WHERE f.assessment_id = qc_run.assessment_id;
 	INSERT INTO cansd.qc_flags (assessment_id, rule_code, detail)
-	SELECT aid, r.code, f.finding
-	FROM cansd.qc_rules r CROSS JOIN LATERAL (SELECT cansd.qc_rule_finding(aid, r) AS finding) f
+	SELECT qc_run.assessment_id, r.code, f.finding
+	FROM cansd.qc_rules r
+	CROSS JOIN LATERAL (SELECT cansd.qc_rule_finding(qc_run.assessment_id, r) AS finding) f
 	WHERE r.active AND f.finding IS NOT NULL;
 $$;
 
@@ -110,29 +107,30 @@ $$;
 
 -- GET /qc/flags?assessment_id=: one CANS's findings (404 when the caller
 -- may not read them), or every finding the caller may read.
-CREATE OR REPLACE FUNCTION api.qc_flags_list(actor bigint, request_id text, addr text,
-	lim integer, cursor_id bigint, aid bigint) RETURNS text
+CREATE OR REPLACE FUNCTION api.qc_flags_list(actor bigint, request_id text, client_addr text,
+	page_size integer, cursor_id bigint, assessment_filter bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	result text;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	IF aid IS NOT NULL AND NOT EXISTS (
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	IF assessment_filter IS NOT NULL AND NOT EXISTS (
 		SELECT 1 FROM cansd.assessments a JOIN cansd.cases c ON c.id = a.case_id
-		WHERE a.id = aid
+		WHERE a.id = assessment_filter
 		  AND (cansd.has_role('qa_analyst') OR cansd.has_role('program_admin')
 		       OR (cansd.has_role('supervisor') AND cansd.is_my_team_member(c.worker_id)))) THEN
 		PERFORM cansd.fail('CN404', 'No such assessment.');
 	END IF;
 	SELECT cansd.page_json(array_agg(cansd.qc_flag_json(p.f) ORDER BY (p.f).id),
-	                       array_agg((p.f).id ORDER BY (p.f).id), lim)
+	                       array_agg((p.f).id ORDER BY (p.f).id), page_size)
 	INTO result
 	FROM (SELECT f FROM cansd.qc_flags f
-	      WHERE (aid IS NULL OR f.assessment_id = aid) AND (cursor_id IS NULL OR f.id > cursor_id)
-	      ORDER BY f.id LIMIT lim + 1) p;
-	IF aid IS NOT NULL THEN
-		PERFORM cansd.audit_assessment_read(aid, 'qc-flags');
+	      WHERE (assessment_filter IS NULL OR f.assessment_id = assessment_filter)
+	        AND (cursor_id IS NULL OR f.id > cursor_id)
+	      ORDER BY f.id LIMIT page_size + 1) p;
+	IF assessment_filter IS NOT NULL THEN
+		PERFORM cansd.audit_assessment_read(assessment_filter, 'qc-flags');
 	END IF;
-	RETURN coalesce(result, cansd.page_json('{}', '{}', lim));
+	RETURN coalesce(result, cansd.page_json('{}', '{}', page_size));
 END
 $$;

@@ -1,4 +1,4 @@
--- QC reviews and follow-ups (issue 17): QA analysts review any CANS and
+-- QC reviews and follow-ups: QA analysts review any CANS and
 -- ask its clinician to follow up; the assignee sees and closes theirs.
 -- Tables and grants: sql/migrations/015_qc_reports.sql. Every change writes
 -- its audit event in the same transaction. Applied at every start.
@@ -6,22 +6,17 @@
 -- Who sees what (row-level security, the second line behind the route
 -- table): QA analysts every review and follow-up; anyone else only the
 -- follow-ups assigned to them (a follow-up out of reach is 404). The
--- automatic QC findings (qc_flags, GET /qc/flags) are issue 16's.
+-- automatic QC findings (qc_flags, GET /qc/flags): sql/functions/qc.sql.
 
-DROP POLICY IF EXISTS qc_reviews_read ON cansd.qc_reviews;
 CREATE POLICY qc_reviews_read ON cansd.qc_reviews FOR SELECT
 	USING (cansd.has_role('qa_analyst'));
-DROP POLICY IF EXISTS qc_reviews_insert ON cansd.qc_reviews;
 CREATE POLICY qc_reviews_insert ON cansd.qc_reviews FOR INSERT
 	WITH CHECK (cansd.has_role('qa_analyst') AND reviewer_id = cansd.current_user_id());
 
-DROP POLICY IF EXISTS qc_follow_ups_read ON cansd.qc_follow_ups;
 CREATE POLICY qc_follow_ups_read ON cansd.qc_follow_ups FOR SELECT
 	USING (cansd.has_role('qa_analyst') OR assigned_to = cansd.current_user_id());
-DROP POLICY IF EXISTS qc_follow_ups_insert ON cansd.qc_follow_ups;
 CREATE POLICY qc_follow_ups_insert ON cansd.qc_follow_ups FOR INSERT
 	WITH CHECK (cansd.has_role('qa_analyst') AND created_by = cansd.current_user_id());
-DROP POLICY IF EXISTS qc_follow_ups_close ON cansd.qc_follow_ups;
 CREATE POLICY qc_follow_ups_close ON cansd.qc_follow_ups FOR UPDATE
 	USING (cansd.has_role('qa_analyst') OR assigned_to = cansd.current_user_id())
 	WITH CHECK (closed_by = cansd.current_user_id());
@@ -43,112 +38,113 @@ LANGUAGE sql STABLE AS $$
 		'closed_by', f.closed_by::text, 'closed_at', cansd.rfc3339(f.closed_at))
 $$;
 
--- The CANS a review or follow-up is about: one the caller may read (QA
--- analysts read every CANS), else 404 like one that does not exist.
-CREATE OR REPLACE FUNCTION cansd.qc_check_assessment(aid bigint) RETURNS void
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-	IF NOT EXISTS (SELECT 1 FROM cansd.assessments WHERE id = aid) THEN
-		PERFORM cansd.fail('CN404', 'No such assessment.');
-	END IF;
-END
-$$;
-
 -- An active worker or supervisor, read past the users policies (a QA
 -- analyst may not list users, yet assigns follow-ups to them).
-CREATE OR REPLACE FUNCTION cansd.is_active_clinician(uid bigint) RETURNS boolean
+CREATE OR REPLACE FUNCTION cansd.is_active_clinician(user_id bigint) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-	SELECT EXISTS (SELECT 1 FROM cansd.users
-	               WHERE id = uid AND active AND roles && ARRAY['worker', 'supervisor'])
+	SELECT EXISTS (SELECT 1 FROM cansd.users u
+	               WHERE u.id = is_active_clinician.user_id AND u.active
+	                 AND u.roles && ARRAY['worker', 'supervisor'])
 $$;
 
--- POST /assessments/{id}/qc-reviews
-CREATE OR REPLACE FUNCTION api.qc_reviews_create(actor bigint, request_id text, addr text,
-	aid bigint, b jsonb, OUT body text)
+-- The bodies of POST /assessments/{id}/qc-reviews and POST /qc/follow-ups.
+CREATE TYPE api.qc_fields AS (
+	outcome       text,
+	notes         text,
+	assessment_id bigint,
+	assigned_to   bigint
+);
+
+-- POST /assessments/{id}/qc-reviews: about a CANS the caller may read (QA
+-- analysts read every CANS), else 404 like one that does not exist.
+CREATE OR REPLACE FUNCTION api.qc_reviews_create(actor bigint, request_id text,
+	client_addr text, assessment_id bigint, request_body jsonb, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	r cansd.qc_reviews;
+	fields api.qc_fields := jsonb_populate_record(NULL::api.qc_fields, request_body);
+	cans cansd.assessments;
+	review cansd.qc_reviews;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	PERFORM cansd.qc_check_assessment(aid);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	cans := cansd.assessment_for_read(assessment_id);
 	INSERT INTO cansd.qc_reviews (assessment_id, outcome, notes)
-	VALUES (aid, b->>'outcome', b->>'notes')
-	RETURNING * INTO r;
-	PERFORM cansd.audit('qc_review.created', 'qc_review', r.id::text,
-		jsonb_build_object('assessment_id', aid::text, 'outcome', r.outcome));
-	body := cansd.qc_review_json(r)::text;
+	VALUES (cans.id, fields.outcome, fields.notes)
+	RETURNING * INTO review;
+	PERFORM cansd.audit('qc_review.created', 'qc_review', review.id::text,
+		jsonb_build_object('assessment_id', cans.id::text, 'outcome', review.outcome));
+	body := cansd.qc_review_json(review)::text;
 END
 $$;
 
 -- POST /qc/follow-ups: for a clinician (an active worker or supervisor).
 CREATE OR REPLACE FUNCTION api.qc_follow_ups_create(actor bigint, request_id text,
-	addr text, b jsonb, OUT body text)
+	client_addr text, request_body jsonb, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	f cansd.qc_follow_ups;
-	aid bigint := (b->>'assessment_id')::bigint;
-	assignee bigint := (b->>'assigned_to')::bigint;
+	fields api.qc_fields := jsonb_populate_record(NULL::api.qc_fields, request_body);
+	follow_up cansd.qc_follow_ups;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	IF NOT EXISTS (SELECT 1 FROM cansd.assessments WHERE id = aid) THEN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	IF NOT EXISTS (SELECT 1 FROM cansd.assessments a WHERE a.id = fields.assessment_id) THEN
 		PERFORM cansd.fail_field('assessment_id', 'not_found', 'must name an assessment');
 	END IF;
-	IF NOT cansd.is_active_clinician(assignee) THEN
+	IF NOT cansd.is_active_clinician(fields.assigned_to) THEN
 		PERFORM cansd.fail_field('assigned_to', 'invalid',
 			'must name an active worker or supervisor');
 	END IF;
 	INSERT INTO cansd.qc_follow_ups (assessment_id, assigned_to, notes)
-	VALUES (aid, assignee, b->>'notes')
-	RETURNING * INTO f;
-	PERFORM cansd.audit('qc_follow_up.created', 'qc_follow_up', f.id::text,
-		jsonb_build_object('assessment_id', aid::text, 'assigned_to', assignee::text));
-	body := cansd.qc_follow_up_json(f)::text;
+	VALUES (fields.assessment_id, fields.assigned_to, fields.notes)
+	RETURNING * INTO follow_up;
+	PERFORM cansd.audit('qc_follow_up.created', 'qc_follow_up', follow_up.id::text,
+		jsonb_build_object('assessment_id', fields.assessment_id::text,
+		                   'assigned_to', fields.assigned_to::text));
+	body := cansd.qc_follow_up_json(follow_up)::text;
 END
 $$;
 
 -- POST /qc/follow-ups/{id}/close: the assignee or a QA analyst; once.
 CREATE OR REPLACE FUNCTION api.qc_follow_ups_close(actor bigint, request_id text,
-	addr text, fid bigint, OUT body text)
+	client_addr text, follow_up_id bigint, OUT body text)
 LANGUAGE plpgsql AS $$
 DECLARE
-	f cansd.qc_follow_ups;
+	follow_up cansd.qc_follow_ups;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT * INTO f FROM cansd.qc_follow_ups WHERE id = fid FOR UPDATE;
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	SELECT * INTO follow_up FROM cansd.qc_follow_ups q WHERE q.id = follow_up_id FOR UPDATE;
 	IF NOT FOUND THEN
 		PERFORM cansd.fail('CN404', 'No such follow-up.');
 	END IF;
-	IF f.status = 'closed' THEN
+	IF follow_up.status = 'closed' THEN
 		PERFORM cansd.fail('CN409', 'The follow-up is already closed.');
 	END IF;
-	UPDATE cansd.qc_follow_ups
+	UPDATE cansd.qc_follow_ups q
 	SET status = 'closed', closed_by = cansd.current_user_id(), closed_at = now()
-	WHERE id = fid
-	RETURNING * INTO f;
-	PERFORM cansd.audit('qc_follow_up.closed', 'qc_follow_up', f.id::text,
-		jsonb_build_object('assessment_id', f.assessment_id::text));
-	body := cansd.qc_follow_up_json(f)::text;
+	WHERE q.id = follow_up_id
+	RETURNING * INTO follow_up;
+	PERFORM cansd.audit('qc_follow_up.closed', 'qc_follow_up', follow_up.id::text,
+		jsonb_build_object('assessment_id', follow_up.assessment_id::text));
+	body := cansd.qc_follow_up_json(follow_up)::text;
 END
 $$;
 
 -- GET /qc/follow-ups?status=&assessment_id=&assigned_to=: oldest first.
-CREATE OR REPLACE FUNCTION api.qc_follow_ups_list(actor bigint, request_id text, addr text,
-	lim integer, cursor_id bigint, status_filter text, assessment_filter bigint,
+CREATE OR REPLACE FUNCTION api.qc_follow_ups_list(actor bigint, request_id text, client_addr text,
+	page_size integer, cursor_id bigint, status_filter text, assessment_filter bigint,
 	assignee_filter bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	result text;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	SELECT cansd.page_json(array_agg(cansd.qc_follow_up_json(p.f) ORDER BY (p.f).id),
-	                       array_agg((p.f).id ORDER BY (p.f).id), lim)
+	                       array_agg((p.f).id ORDER BY (p.f).id), page_size)
 	INTO result
 	FROM (SELECT f FROM cansd.qc_follow_ups f
 	      WHERE (cursor_id IS NULL OR f.id > cursor_id)
 	        AND (status_filter IS NULL OR status_filter = 'all' OR f.status = status_filter)
 	        AND (assessment_filter IS NULL OR f.assessment_id = assessment_filter)
 	        AND (assignee_filter IS NULL OR f.assigned_to = assignee_filter)
-	      ORDER BY f.id LIMIT lim + 1) p;
+	      ORDER BY f.id LIMIT page_size + 1) p;
 	RETURN result;
 END
 $$;

@@ -1,119 +1,10 @@
--- The monthly and quarterly reports (issue 17): every figure of API.md "The
--- report body" in one call, as docs/REPORTS.md defines it (each figure's
--- heading there is cited below). Tables and indexes:
--- sql/migrations/015_qc_reports.sql. Applied at every start; idempotent.
+-- The monthly and quarterly reports: every figure of the report body in one
+-- call, as docs/REPORTS.md defines it (each figure's heading there is cited
+-- below). Tables and indexes: sql/migrations/015_qc_reports.sql.
 
--- --- the per-CANS summary (cansd.report_cans) ----------------------------------
-
--- What the reports keep of an approved CANS: the counted child ratings (a
--- module item only while its trigger holds on that CANS) in instrument
--- order, and its actionable needs. SECURITY DEFINER: nobody else writes
--- report_cans, and the owner reads the CANS whoever approves it (a
--- supervisor it was rerouted to no longer sees its case once approved).
-CREATE OR REPLACE FUNCTION cansd.report_cans_refresh(aid bigint) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-BEGIN
-	INSERT INTO cansd.report_items (code)
-	SELECT i.code FROM cansd.instrument_items i
-	WHERE i.subject = 'child' AND NOT EXISTS (SELECT 1 FROM cansd.report_items r
-	                                          WHERE r.code = i.code)
-	ON CONFLICT (code) DO NOTHING;
-	INSERT INTO cansd.report_cans (assessment_id, case_id, child_id, reason, approved_at,
-	                               first_submitted_at, actionable_needs, item_nums, ratings)
-	SELECT a.id, a.case_id, a.child_id, a.reason, a.approved_at,
-	       coalesce(a.first_submitted_at, a.approved_at), coalesce(r.actionable, 0)::integer,
-	       coalesce(r.nums, '{}'), coalesce(r.ratings, '{}')
-	FROM cansd.assessments a
-	LEFT JOIN LATERAL (
-		SELECT count(*) FILTER (WHERE i.scale = 'need' AND x.rating >= 2) AS actionable,
-		       array_agg(n.n ORDER BY d.sort_order, i.sort_order) AS nums,
-		       array_agg(x.rating ORDER BY d.sort_order, i.sort_order) AS ratings
-		FROM cansd.assessment_ratings x
-		JOIN cansd.instrument_items i ON i.code = x.item_code AND i.subject = 'child'
-		JOIN cansd.instrument_domains d ON d.code = i.domain_code
-		JOIN cansd.report_items n ON n.code = i.code
-		LEFT JOIN cansd.assessment_ratings t
-		       ON t.assessment_id = x.assessment_id AND t.subject_id = x.subject_id
-		      AND t.item_code = i.trigger_item
-		WHERE x.assessment_id = a.id AND x.subject_id = a.child_id
-		  AND (i.trigger_item IS NULL OR t.rating >= i.trigger_min)) r ON true
-	WHERE a.id = aid AND a.status = 'approved'
-	ON CONFLICT (assessment_id) DO UPDATE
-	SET approved_at = EXCLUDED.approved_at, first_submitted_at = EXCLUDED.first_submitted_at,
-	    actionable_needs = EXCLUDED.actionable_needs, item_nums = EXCLUDED.item_nums,
-	    ratings = EXCLUDED.ratings;
-END
-$$;
-
--- Every approved CANS the summary misses: for the demo seed and bulk loads,
--- which insert approved CANS directly, and at every start. Returns the count.
-CREATE OR REPLACE FUNCTION cansd.report_cans_backfill() RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-DECLARE
-	aid bigint;
-	n integer := 0;
-BEGIN
-	FOR aid IN SELECT a.id FROM cansd.assessments a
-	           WHERE a.status = 'approved'
-	             AND NOT EXISTS (SELECT 1 FROM cansd.report_cans r WHERE r.assessment_id = a.id)
-	LOOP
-		PERFORM cansd.report_cans_refresh(aid);
-		n := n + 1;
-	END LOOP;
-	RETURN n;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION cansd.report_cans_on_approval() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-	PERFORM cansd.report_cans_refresh(NEW.id);
-	RETURN NULL;
-END
-$$;
-
--- On approval, and when an approved CANS's times are corrected by hand.
-DROP TRIGGER IF EXISTS report_cans_on_approval ON cansd.assessments;
-CREATE TRIGGER report_cans_on_approval
-	AFTER INSERT OR UPDATE OF status, approved_at, first_submitted_at ON cansd.assessments
-	FOR EACH ROW WHEN (NEW.status = 'approved')
-	EXECUTE FUNCTION cansd.report_cans_on_approval();
-
--- --- the copies of cases and children (cansd.report_cases, report_children) ------
-
-CREATE OR REPLACE FUNCTION cansd.report_cases_sync() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-BEGIN
-	INSERT INTO cansd.report_cases AS r (case_id, program, worker_id, opened_on,
-	                                     extension_requested_on, closed_on)
-	VALUES (NEW.id, NEW.program, NEW.worker_id, NEW.opened_on, NEW.extension_requested_on,
-	        NEW.closed_on)
-	ON CONFLICT (case_id) DO UPDATE
-	SET program = EXCLUDED.program, worker_id = EXCLUDED.worker_id,
-	    opened_on = EXCLUDED.opened_on, extension_requested_on = EXCLUDED.extension_requested_on,
-	    closed_on = EXCLUDED.closed_on;
-	RETURN NULL;
-END
-$$;
-DROP TRIGGER IF EXISTS report_cases_sync ON cansd.cases;
-CREATE TRIGGER report_cases_sync AFTER INSERT OR UPDATE ON cansd.cases
-	FOR EACH ROW EXECUTE FUNCTION cansd.report_cases_sync();
-
-CREATE OR REPLACE FUNCTION cansd.report_children_sync() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp AS $$
-BEGIN
-	IF TG_OP <> 'INSERT' THEN
-		DELETE FROM cansd.report_children WHERE child_id = OLD.id;
-	END IF;
-	IF TG_OP <> 'DELETE' AND NEW.kind = 'child' THEN
-		INSERT INTO cansd.report_children (child_id, case_id) VALUES (NEW.id, NEW.case_id);
-	END IF;
-	RETURN NULL;
-END
-$$;
-DROP TRIGGER IF EXISTS report_children_sync ON cansd.members;
-CREATE TRIGGER report_children_sync AFTER INSERT OR DELETE OR UPDATE OF kind, case_id
-	ON cansd.members FOR EACH ROW EXECUTE FUNCTION cansd.report_children_sync();
+-- The per-CANS summary (cansd.report_cans) and the copies of cases and
+-- children (report_cases, report_children) are kept by triggers, which
+-- migration 022 defines with the functions they run.
 
 -- --- the report ------------------------------------------------------------------
 
@@ -132,12 +23,12 @@ $$;
 -- this function decides explicitly (docs/REPORTS.md "Scope and the program
 -- filter"), so it reads the report_* copies and the QC tables past their
 -- policies instead of paying a policy call per row (cases and members are
--- FORCEd: 40 us a row). It writes nothing: it runs on a read replica.
-CREATE OR REPLACE FUNCTION cansd.report(actor bigint, request_id text, addr text, kind text,
-	label text, p_from date, p_to date, prog text) RETURNS text
+-- FORCEd). It writes nothing: it runs on a read replica.
+CREATE OR REPLACE FUNCTION cansd.report(actor bigint, request_id text, client_addr text,
+	kind text, label text, p_from date, p_to date, program_filter text) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = cansd, pg_temp
--- JIT compiling this one statement costs seconds (its estimate crosses
--- jit_inline_above_cost) to save milliseconds: measured, 4.8 s against 0.9 s.
+-- No JIT: this one statement's estimate crosses jit_inline_above_cost, and
+-- compiling it costs far more than it saves.
 SET jit = off AS $$
 DECLARE
 	me bigint;
@@ -149,7 +40,7 @@ DECLARE
 	t_end timestamptz;  -- the first instant after the last counted day
 	figures json;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	me := cansd.current_user_id();
 	roles := cansd.current_roles();
 	IF roles && ARRAY['qa_analyst', 'program_admin'] THEN
@@ -168,7 +59,7 @@ BEGIN
 		-- the cases whose CANS count: program, then team (the case's current worker)
 		SELECT c.case_id AS id, c.program, c.opened_on, c.extension_requested_on, c.closed_on
 		FROM cansd.report_cases c
-		WHERE (prog IS NULL OR c.program = prog)
+		WHERE (program_filter IS NULL OR c.program = program_filter)
 		  AND (NOT team OR c.worker_id IN (SELECT u.id FROM cansd.users u
 		                                   WHERE u.supervisor_id = me))),
 	approved AS MATERIALIZED (
@@ -236,7 +127,7 @@ BEGIN
 		FROM cansd.users u
 		CROSS JOIN LATERAL cansd.certification(u.id, staff_day) cert
 		WHERE u.active AND u.roles && ARRAY['worker', 'supervisor']
-		  AND (prog IS NULL OR u.program = prog)
+		  AND (program_filter IS NULL OR u.program = program_filter)
 		  AND (NOT team OR u.id = me OR u.supervisor_id = me)
 		  AND cert.certified)
 	SELECT json_build_object(
@@ -299,22 +190,20 @@ BEGIN
 	RETURN json_build_object(
 		'period', json_build_object('kind', kind, 'label', label, 'from', p_from, 'to', p_to,
 		                            'through', through),
-		'program', prog, 'scope', CASE WHEN team THEN 'team' ELSE 'all' END,
+		'program', program_filter, 'scope', CASE WHEN team THEN 'team' ELSE 'all' END,
 		'figures', figures)::text;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION api.reports_monthly(actor bigint, request_id text, addr text,
-	kind text, label text, p_from date, p_to date, prog text) RETURNS text
+CREATE OR REPLACE FUNCTION api.reports_monthly(actor bigint, request_id text, client_addr text,
+	kind text, label text, p_from date, p_to date, program_filter text) RETURNS text
 LANGUAGE sql AS $$
-	SELECT cansd.report(actor, request_id, addr, kind, label, p_from, p_to, prog)
+	SELECT cansd.report(actor, request_id, client_addr, kind, label, p_from, p_to, program_filter)
 $$;
 
-CREATE OR REPLACE FUNCTION api.reports_quarterly(actor bigint, request_id text, addr text,
-	kind text, label text, p_from date, p_to date, prog text) RETURNS text
+CREATE OR REPLACE FUNCTION api.reports_quarterly(actor bigint, request_id text, client_addr text,
+	kind text, label text, p_from date, p_to date, program_filter text) RETURNS text
 LANGUAGE sql AS $$
-	SELECT cansd.report(actor, request_id, addr, kind, label, p_from, p_to, prog)
+	SELECT cansd.report(actor, request_id, client_addr, kind, label, p_from, p_to, program_filter)
 $$;
 
--- Approved CANS that reached the tables without the trigger (bulk loads).
-SELECT cansd.report_cans_backfill();

@@ -1,22 +1,16 @@
--- Functions, policies and triggers of training records (tables: sql/migrations/005_training_records.sql).
--- Re-applied at every start (scripts/lib.sh apply_sql_source); idempotent.
-DROP POLICY IF EXISTS training_records_read ON cansd.training_records;
+-- Functions and policies of training records (tables: sql/migrations/005_training_records.sql).
 CREATE POLICY training_records_read ON cansd.training_records FOR SELECT USING (
 	user_id = (SELECT cansd.current_user_id())
 	OR (SELECT cansd.has_role('certification_office'))
 	OR (SELECT cansd.has_role('program_admin'))
 	OR ((SELECT cansd.has_role('supervisor')) AND cansd.is_my_team_member(user_id)));
-DROP POLICY IF EXISTS training_records_office_insert ON cansd.training_records;
 CREATE POLICY training_records_office_insert ON cansd.training_records FOR INSERT
 	WITH CHECK ((SELECT cansd.has_role('certification_office')));
-DROP POLICY IF EXISTS training_records_office_update ON cansd.training_records;
 CREATE POLICY training_records_office_update ON cansd.training_records FOR UPDATE
 	USING ((SELECT cansd.has_role('certification_office')))
 	WITH CHECK ((SELECT cansd.has_role('certification_office')));
-DROP POLICY IF EXISTS training_record_corrections_read ON cansd.training_record_corrections;
 CREATE POLICY training_record_corrections_read ON cansd.training_record_corrections
 	FOR SELECT USING (EXISTS (SELECT 1 FROM cansd.training_records r WHERE r.id = record_id));
-DROP POLICY IF EXISTS training_record_corrections_office_insert ON cansd.training_record_corrections;
 CREATE POLICY training_record_corrections_office_insert ON cansd.training_record_corrections
 	FOR INSERT WITH CHECK ((SELECT cansd.has_role('certification_office')));
 
@@ -42,122 +36,147 @@ $$;
 -- The catalogue is data (002), so a new training needs no code. It pages
 -- like every list; having no id, it takes its position in catalogue order as
 -- the cursor (only a migration changes that order).
-CREATE OR REPLACE FUNCTION api.trainings_list(actor bigint, request_id text, addr text,
-	lim integer, cursor_pos bigint) RETURNS text
+CREATE OR REPLACE FUNCTION api.trainings_list(actor bigint, request_id text, client_addr text,
+	page_size integer, cursor_pos bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	result text;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	SELECT cansd.page_json(array_agg(json_build_object(
 		'code', p.code, 'name', p.name, 'expires_after_days', p.expires_after_days,
 		'counts_for_certification', p.certification_role IS NOT NULL) ORDER BY p.pos),
-		array_agg(p.pos ORDER BY p.pos), lim)
+		array_agg(p.pos ORDER BY p.pos), page_size)
 	INTO result
 	FROM (SELECT c.* FROM (SELECT t.*, row_number() OVER (ORDER BY t.sort_order, t.code) AS pos
 	                       FROM cansd.trainings t) c
 	      WHERE cursor_pos IS NULL OR c.pos > cursor_pos
-	      ORDER BY c.pos LIMIT lim + 1) p;
+	      ORDER BY c.pos LIMIT page_size + 1) p;
 	RETURN result;
 END
 $$;
 
 -- A user the caller may not see is a 404 like one that does not exist.
-CREATE OR REPLACE FUNCTION api.training_records_list(actor bigint, request_id text, addr text,
-	uid bigint, lim integer, cursor_id bigint) RETURNS text
+CREATE OR REPLACE FUNCTION cansd.check_user_visible(user_id bigint) RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM cansd.users u WHERE u.id = check_user_visible.user_id) THEN
+		PERFORM cansd.fail('CN404', 'No such user.');
+	END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION api.training_records_list(actor bigint, request_id text,
+	client_addr text, user_id bigint, page_size integer, cursor_id bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	result text;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	IF NOT EXISTS (SELECT 1 FROM cansd.users WHERE id = uid) THEN
-		PERFORM cansd.fail('CN404', 'No such user.');
-	END IF;
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	PERFORM cansd.check_user_visible(user_id);
 	SELECT cansd.page_json(array_agg(cansd.training_record_json(p.r) ORDER BY (p.r).id),
-	                       array_agg((p.r).id ORDER BY (p.r).id), lim)
+	                       array_agg((p.r).id ORDER BY (p.r).id), page_size)
 	INTO result
 	FROM (SELECT r FROM cansd.training_records r
-	      WHERE r.user_id = uid AND (cursor_id IS NULL OR r.id > cursor_id)
-	      ORDER BY r.id LIMIT lim + 1) p;
+	      WHERE r.user_id = training_records_list.user_id AND (cursor_id IS NULL OR r.id > cursor_id)
+	      ORDER BY r.id LIMIT page_size + 1) p;
 	RETURN result;
 END
 $$;
 
-CREATE OR REPLACE FUNCTION api.training_records_get(actor bigint, request_id text, addr text,
-	rec_id bigint, OUT body text, OUT etag text)
+CREATE OR REPLACE FUNCTION api.training_records_get(actor bigint, request_id text,
+	client_addr text, record_id bigint, OUT body text, OUT etag text)
 LANGUAGE plpgsql AS $$
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	SELECT cansd.training_record_json(r)::text, r.version::text INTO body, etag
-	FROM cansd.training_records r WHERE r.id = rec_id;
-END
-$$;
-
--- b: {"training_code","completed_on","score"?}, types and bounds already
--- checked by the handler's schema; the rules about data are checked here.
-CREATE OR REPLACE FUNCTION api.training_records_create(actor bigint, request_id text, addr text,
-	uid bigint, b jsonb, OUT body text, OUT etag text)
-LANGUAGE plpgsql AS $$
-DECLARE
-	r cansd.training_records;
-BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	IF NOT EXISTS (SELECT 1 FROM cansd.users WHERE id = uid) THEN
-		PERFORM cansd.fail('CN404', 'No such user.');
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM cansd.trainings WHERE code = b->>'training_code') THEN
-		PERFORM cansd.fail_field('training_code', 'unknown',
-			'is not a training of the catalogue (GET /trainings)');
-	END IF;
-	IF (b->>'completed_on')::date > current_date THEN
-		PERFORM cansd.fail_field('completed_on', 'future', 'must not be in the future');
-	END IF;
-	INSERT INTO cansd.training_records (user_id, training_code, completed_on, score)
-	VALUES (uid, b->>'training_code', (b->>'completed_on')::date, (b->>'score')::numeric)
-	RETURNING * INTO r;
-	PERFORM cansd.audit('training_record.created', 'training_record', r.id::text,
-		jsonb_build_object('user_id', r.user_id::text, 'training_code', r.training_code,
-		                   'completed_on', r.completed_on, 'score', r.score));
-	body := cansd.training_record_json(r)::text;
-	etag := r.version::text;
-END
-$$;
-
--- b: {"completed_on"?, "score"? (null clears it), "reason"}. The old values,
--- the reason and the corrector are kept in training_record_corrections.
-CREATE OR REPLACE FUNCTION api.training_records_update(actor bigint, request_id text, addr text,
-	rec_id bigint, b jsonb, if_version integer, OUT body text, OUT etag text)
-LANGUAGE plpgsql AS $$
-DECLARE
-	old cansd.training_records;
-	r cansd.training_records;
-BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
-	SELECT * INTO old FROM cansd.training_records WHERE id = rec_id FOR UPDATE;
+	FROM cansd.training_records r WHERE r.id = training_records_get.record_id;
 	IF NOT FOUND THEN
 		PERFORM cansd.fail('CN404', 'No such training record.');
 	END IF;
-	IF if_version IS NOT NULL AND if_version <> old.version THEN
-		PERFORM cansd.fail('CN412', 'The record changed since you read it; reload and retry.');
+END
+$$;
+
+-- The body of POST /users/{id}/training-records and PATCH
+-- /training-records/{id}, types and bounds already checked by the handler's
+-- schema; the rules about data are checked here. PATCH: score absent keeps
+-- it, score null clears it (the body itself is asked which).
+CREATE TYPE api.training_record_fields AS (
+	training_code text,
+	completed_on  date,
+	score         numeric,
+	reason        text
+);
+
+CREATE OR REPLACE FUNCTION api.training_records_create(actor bigint, request_id text,
+	client_addr text, user_id bigint, request_body jsonb, OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	fields api.training_record_fields :=
+		jsonb_populate_record(NULL::api.training_record_fields, request_body);
+	created cansd.training_records;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	PERFORM cansd.check_user_visible(user_id);
+	IF NOT EXISTS (SELECT 1 FROM cansd.trainings t WHERE t.code = fields.training_code) THEN
+		PERFORM cansd.fail_field('training_code', 'unknown',
+			'is not a training of the catalogue (GET /trainings)');
 	END IF;
-	IF (b->>'completed_on')::date > current_date THEN
+	IF fields.completed_on > current_date THEN
 		PERFORM cansd.fail_field('completed_on', 'future', 'must not be in the future');
 	END IF;
-	UPDATE cansd.training_records SET
-		completed_on = coalesce((b->>'completed_on')::date, completed_on),
-		score = CASE WHEN b ? 'score' THEN (b->>'score')::numeric ELSE score END,
-		version = version + 1
-	WHERE id = rec_id
-	RETURNING * INTO r;
+	INSERT INTO cansd.training_records (user_id, training_code, completed_on, score)
+	VALUES (training_records_create.user_id, fields.training_code, fields.completed_on,
+	        fields.score)
+	RETURNING * INTO created;
+	PERFORM cansd.audit('training_record.created', 'training_record', created.id::text,
+		jsonb_build_object('user_id', created.user_id::text,
+		                   'training_code', created.training_code,
+		                   'completed_on', created.completed_on, 'score', created.score));
+	body := cansd.training_record_json(created)::text;
+	etag := created.version::text;
+END
+$$;
+
+-- PATCH: the old values, the reason and the corrector are kept in
+-- training_record_corrections.
+CREATE OR REPLACE FUNCTION api.training_records_update(actor bigint, request_id text,
+	client_addr text, record_id bigint, request_body jsonb, if_version integer,
+	OUT body text, OUT etag text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	fields api.training_record_fields :=
+		jsonb_populate_record(NULL::api.training_record_fields, request_body);
+	old cansd.training_records;
+	updated cansd.training_records;
+BEGIN
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
+	SELECT * INTO old FROM cansd.training_records t
+	WHERE t.id = training_records_update.record_id FOR UPDATE;
+	IF NOT FOUND THEN
+		PERFORM cansd.fail('CN404', 'No such training record.');
+	END IF;
+	PERFORM cansd.check_version('record', if_version, old.version);
+	IF fields.completed_on > current_date THEN
+		PERFORM cansd.fail_field('completed_on', 'future', 'must not be in the future');
+	END IF;
+	UPDATE cansd.training_records t SET
+		completed_on = coalesce(fields.completed_on, t.completed_on),
+		score = CASE WHEN request_body ? 'score' THEN fields.score ELSE t.score END,
+		version = t.version + 1
+	WHERE t.id = training_records_update.record_id
+	RETURNING * INTO updated;
 	INSERT INTO cansd.training_record_corrections (record_id, old_completed_on, old_score,
 		new_completed_on, new_score, reason)
-	VALUES (r.id, old.completed_on, old.score, r.completed_on, r.score, b->>'reason');
-	PERFORM cansd.audit('training_record.corrected', 'training_record', r.id::text,
-		jsonb_build_object('user_id', r.user_id::text, 'reason', b->>'reason',
+	VALUES (updated.id, old.completed_on, old.score, updated.completed_on, updated.score,
+	        fields.reason);
+	PERFORM cansd.audit('training_record.corrected', 'training_record', updated.id::text,
+		jsonb_build_object('user_id', updated.user_id::text, 'reason', fields.reason,
 			'before', jsonb_build_object('completed_on', old.completed_on, 'score', old.score),
-			'after', jsonb_build_object('completed_on', r.completed_on, 'score', r.score)));
-	body := cansd.training_record_json(r)::text;
-	etag := r.version::text;
+			'after', jsonb_build_object('completed_on', updated.completed_on,
+			                            'score', updated.score)));
+	body := cansd.training_record_json(updated)::text;
+	etag := updated.version::text;
 END
 $$;
 
@@ -171,7 +190,7 @@ $$;
 -- rows cost a few statements, not 100,000 round trips. Any problem raises
 -- CN422 with every problem (at most max_errors of them, sorted by row and
 -- column) and nothing is written.
-CREATE OR REPLACE FUNCTION api.training_records_import(actor bigint, request_id text, addr text,
+CREATE OR REPLACE FUNCTION api.training_records_import(actor bigint, request_id text, client_addr text,
 	csv_rows jsonb, pre_errors jsonb, max_errors integer) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -185,7 +204,7 @@ DECLARE
 	imported bigint;
 	summary jsonb;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	-- One pass: the five aggregates see the rows in the same order, so the
 	-- arrays stay aligned element by element.
 	SELECT array_agg((e->>0)::integer), array_agg(e->>1), array_agg(e->>2),
@@ -250,25 +269,25 @@ $$;
 -- Users current today whose last current day is before today + within_days.
 -- The certification office and program admins see everyone; a supervisor
 -- sees their team (row-level security on users is the second wall).
-CREATE OR REPLACE FUNCTION api.certifications_lapsing(actor bigint, request_id text, addr text,
-	within_days integer, lim integer, cursor_id bigint) RETURNS text
+CREATE OR REPLACE FUNCTION api.certifications_lapsing(actor bigint, request_id text, client_addr text,
+	within_days integer, page_size integer, cursor_id bigint) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
 	everyone boolean;
 	result text;
 BEGIN
-	PERFORM cansd.begin_request(actor, request_id, addr);
+	PERFORM cansd.begin_request(actor, request_id, client_addr);
 	everyone := cansd.has_role('certification_office') OR cansd.has_role('program_admin');
 	SELECT cansd.page_json(array_agg(json_build_object('user_id', p.id::text,
 	                           'username', p.username, 'certified_until', p.certified_until)
-	                       ORDER BY p.id), array_agg(p.id ORDER BY p.id), lim)
+	                       ORDER BY p.id), array_agg(p.id ORDER BY p.id), page_size)
 	INTO result
 	FROM (SELECT u.id, u.username, c.certified_until
 	      FROM cansd.users u, LATERAL cansd.certification(u.id, current_date) c
 	      WHERE u.active AND (cursor_id IS NULL OR u.id > cursor_id)
 	        AND (everyone OR u.supervisor_id = cansd.current_user_id())
 	        AND c.certified AND c.certified_until < current_date + within_days
-	      ORDER BY u.id LIMIT lim + 1) p;
+	      ORDER BY u.id LIMIT page_size + 1) p;
 	RETURN result;
 END
 $$;

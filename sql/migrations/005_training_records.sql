@@ -5,7 +5,8 @@
 -- so a new or corrected record counts on the very next request.
 --
 -- Two walls: the route table lets only the certification office write, and
--- row-level security below decides which records anyone may read or change.
+-- row-level security (its policies: sql/functions/training_records.sql)
+-- decides which records anyone may read or change.
 
 -- Who recorded or corrected a row is the request's user, never a value a
 -- caller passes in.
@@ -31,9 +32,9 @@ CREATE INDEX training_record_corrections_record_idx
 -- Not FORCEd: the owner's SECURITY DEFINER functions (cansd.identity, which
 -- inlines cansd.certification) must read every record. cansd.certification
 -- itself reads with the caller's rights, so a caller computes currency only
--- for users whose records these policies let them see. The caller's id and roles are wrapped in
--- (SELECT ...) so each is computed once per statement, not once per row:
--- it halves the cost of checking a 100,000-row import.
+-- for users whose records these policies let them see. The policies wrap
+-- the caller's id and roles in (SELECT ...), so that each is computed once
+-- per statement, not once per row (docs/PERFORMANCE.md).
 ALTER TABLE cansd.training_records ENABLE ROW LEVEL SECURITY;
 
 -- A correction is visible to whoever may see its record (the subquery is

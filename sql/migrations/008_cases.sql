@@ -1,7 +1,8 @@
--- Cases, the people in them, their service log and the program rules
--- (issue 15): tables, reference data and grants. The functions, views and
--- row-level security policies that act on them are source files applied at
--- every start: sql/functions/cases.sql and sql/functions/cans_due.sql.
+-- Cases, the people in them, their service log and the program rules:
+-- tables, reference data and grants. The functions, views and row-level
+-- security policies that act on them are source files applied at every
+-- start: sql/functions/cases.sql and sql/functions/cans_due.sql; their
+-- triggers: migration 022.
 
 -- Program rules are data, not C constants: a state that changes a limit
 -- changes a row. Keys (all numbers):
@@ -28,7 +29,7 @@ INSERT INTO cansd.program_rules (program, key, value, description) VALUES
 	('IFPS', 'initial_cans_due_days', 30, 'the initial CANS within 30 days of case opening'),
 	('IPS', 'initial_cans_due_days', 30, 'the initial CANS within 30 days of case opening');
 
--- The adults' relationships of PRODUCT.md, by kind of member.
+-- The relationships an adult of a case may have, by kind of member.
 CREATE TABLE cansd.member_relationships (
 	code       text PRIMARY KEY CHECK (code ~ '^[a-z_]{2,40}$'),
 	kind       text NOT NULL CHECK (kind IN ('caregiver', 'collateral')),
@@ -47,7 +48,7 @@ INSERT INTO cansd.member_relationships (code, kind, name, sort_order) VALUES
 	('aunt_uncle', 'collateral', 'Aunt or uncle', 8),
 	('other_significant_adult', 'collateral', 'Other significant adult', 9);
 
--- The service types of PRODUCT.md (IPS's array; IFPS logs the same way).
+-- The service types of the service log (IPS's array; IFPS logs the same way).
 CREATE TABLE cansd.service_types (
 	code       text PRIMARY KEY CHECK (code ~ '^[a-z_]{2,40}$'),
 	name       text NOT NULL,

@@ -18,7 +18,7 @@ INSERT INTO cansd.programs (code) VALUES ('IPS'), ('IFPS');
 GRANT SELECT ON cansd.roles, cansd.programs TO cansd_app;
 
 -- A foreign key cannot reach into an array: users.roles is checked against
--- cansd.roles by the trigger users_roles_known (sql/functions/users.sql).
+-- cansd.roles by the trigger users_roles_known (migration 022).
 ALTER TABLE cansd.users DROP CONSTRAINT users_roles_check;
 ALTER TABLE cansd.users DROP CONSTRAINT users_program_check;
 ALTER TABLE cansd.users ADD CONSTRAINT users_program_fkey

@@ -1,4 +1,4 @@
--- The audit trail's hash chain (issue 17, point 5). audit_events stays as it
+-- The audit trail's hash chain. audit_events stays as it
 -- was and is never updated; each event gets one link in audit_seals, written
 -- by cansd.audit_seal() (sql/functions/audit.sql) which the pool's sealer
 -- process calls about once a second. seq is the chain's position: gapless,
@@ -18,10 +18,11 @@ CREATE TABLE cansd.audit_seals (
 );
 
 -- The events still waiting for their link, filled by a trigger on
--- audit_events (so that every writer, also bootstrap_admin and the demo seed,
--- is covered) and emptied by the sealer: finding the unsealed events costs
--- what is waiting, not a scan of the whole trail. An event in neither table
--- was written with the triggers switched off: the verifier reports it.
+-- audit_events (so that every writer, also the admin bootstrap and the demo
+-- seed, is covered) and emptied by the sealer: finding the unsealed events
+-- costs what is waiting, not a scan of the whole trail. An event in neither
+-- table was written with the triggers switched off: the verifier reports it.
+-- Migration 017 replaced the queue (table and trigger) by a cursor.
 CREATE TABLE cansd.audit_unsealed (
 	event_id bigint PRIMARY KEY
 );

@@ -1,9 +1,10 @@
--- The CANS 2.0 workflow (issue 16): the instrument, assessments, their
--- caregiver sections, ratings, history events and automatic QC findings.
--- Tables, reference data and grants only; functions, policies and triggers
--- are in sql/functions/instruments.sql, assessments.sql and qc.sql.
+-- The CANS 2.0 workflow: the instrument, assessments, their caregiver
+-- sections, ratings, history events and automatic QC findings. Tables,
+-- reference data and grants only; functions and policies are in
+-- sql/functions/instruments.sql, assessments.sql and qc.sql, the triggers
+-- in migration 022.
 
--- The instrument is data: scripts/lib.sh load_instrument copies
+-- The instrument is data: `cansd migrate` copies
 -- sql/data/cans-2.0-items.csv into instrument_staging and
 -- cansd.instrument_load() upserts it here at every start. Nothing about
 -- items is written anywhere else; a state's catalogue replaces the file.
@@ -177,10 +178,9 @@ CREATE TABLE cansd.qc_flags (
 );
 
 -- assessments is ENABLEd but not FORCEd: the owner's SECURITY DEFINER
--- functions (the guards below in sql/functions/assessments.sql) read a
--- CANS's status past the policies, whoever writes. Nor is
--- assessment_caregivers: the owner's
--- trigger cansd.member_links_follow() adds and removes sections for links
+-- functions (the approved-CANS guards of migration 022) read a CANS's
+-- status past the policies, whoever writes. Nor is assessment_caregivers:
+-- the owner's trigger cansd.member_links_follow() adds and removes sections for links
 -- that row-level security on member_links already admitted, whoever wrote
 -- them (the service, a seed). The service never connects as the owner.
 ALTER TABLE cansd.assessments ENABLE ROW LEVEL SECURITY;
@@ -216,7 +216,7 @@ GRANT INSERT (assessment_id, rule_code, detail), DELETE ON cansd.qc_flags TO can
 -- a short request, but row-level security makes the planner's cost
 -- estimates large (a policy subplan per row of every table a CANS joins),
 -- which crosses jit_above_cost and spends 50-100 ms compiling a query that
--- runs in under a millisecond (measured: PUT .../ratings, 240 ms -> a few).
+-- runs in under a millisecond (docs/PERFORMANCE.md).
 DO $jit$
 BEGIN
 	EXECUTE format('ALTER DATABASE %I SET jit = off', current_database());

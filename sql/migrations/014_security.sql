@@ -1,4 +1,4 @@
--- Issue 14, security review: the application role no longer reads password
+-- From a security review: the application role no longer reads password
 -- hashes, refresh-token families have an absolute lifetime, and the login
 -- throttle counts per (username, address) and per address.
 

@@ -1,7 +1,8 @@
 -- Quality-control reviews and follow-ups, and the per-CANS summary the
--- reports read (issue 17): tables, indexes and grants. Functions, policies
--- and triggers: sql/functions/qc_reviews.sql and sql/functions/reports.sql.
--- Needs the CANS tables of 010_assessments.sql.
+-- reports read: tables, indexes and grants. Functions and policies:
+-- sql/functions/qc_reviews.sql and sql/functions/reports.sql; the triggers
+-- that keep the summary and the copies: migration 022. Needs the CANS
+-- tables of 011_assessments.sql.
 
 -- A QA analyst's review of one CANS (any status); a CANS may be reviewed
 -- more than once, and each review counts in the period it was recorded.
@@ -45,7 +46,7 @@ CREATE TABLE cansd.report_items (
 );
 
 -- One row per approved CANS, written by a trigger in the approving
--- transaction (sql/functions/reports.sql): what the reports need of it, so
+-- transaction (migration 022): what the reports need of it, so
 -- a report reads one row per CANS of its period by approval time and never
 -- the ratings (25 million rows at state scale). item_nums (report_items)
 -- and ratings are parallel arrays of the counted child ratings (module
@@ -67,10 +68,10 @@ CREATE INDEX report_cans_approved_idx ON cansd.report_cans (approved_at)
 CREATE INDEX report_cans_child_idx ON cansd.report_cans (case_id, child_id, reason, approved_at);
 
 -- What the reports need of cases and children, copied by triggers
--- (sql/functions/reports.sql) on every write: cases and members are FORCEd
--- under row-level security, whose per-row policy calls cost about 40 us a
--- row: 0.8 s for 20,000 cases and as much again for their children, before
--- a report has counted anything. These copies hold no names.
+-- (migration 022) on every write: cases and members are FORCEd under
+-- row-level security, and a report would pay a policy call for every case
+-- and child before it counted anything (docs/PERFORMANCE.md). These copies
+-- hold no names.
 CREATE TABLE cansd.report_cases (
 	case_id                bigint PRIMARY KEY,
 	program                text NOT NULL,
@@ -99,8 +100,9 @@ ALTER TABLE cansd.members FORCE ROW LEVEL SECURITY;
 -- Row-level security: the policies in sql/functions/qc_reviews.sql admit
 -- QA analysts to every review and follow-up and an assignee to theirs. Not
 -- FORCEd: the owner's SECURITY DEFINER report function counts them for a
--- supervisor's team too (numbers only). the report_* tables have no policy
--- and no grant: only the report functions (owner) read and write them. The service never connects as owner.
+-- supervisor's team too (numbers only). The report_* tables have no policy
+-- and no grant: only the report functions (owner) read and write them. The
+-- service never connects as owner.
 ALTER TABLE cansd.qc_reviews ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.qc_follow_ups ENABLE ROW LEVEL SECURITY;
 ALTER TABLE cansd.report_cans ENABLE ROW LEVEL SECURITY;

@@ -29,9 +29,11 @@ INSERT INTO cansd.audit_seal_cursor (last_xact, last_id) VALUES ('0', 0);
 
 -- Events still waiting in the old queue are linked by the new sealer: they
 -- get xact 1, after the cursor and older than any running transaction.
--- Writes of events are refused by their trigger (sql/functions/audit.sql,
--- so absent on a new database), whoever writes, hence the trigger off
--- inside this migration's transaction for this one backfill of the column.
+-- Writes of events are refused by their trigger, whoever writes, hence the
+-- trigger off inside this migration's transaction for this one backfill of
+-- the column. Back then the SQL source made that trigger, after the
+-- migrations, so only a database that had started before had it here;
+-- migration 022 makes it now, so that later migrations know it is there.
 DO $$
 DECLARE
 	guarded boolean := EXISTS (SELECT 1 FROM pg_trigger

@@ -1,7 +1,7 @@
 -- Audited reads write their event themselves (sql/functions/base.sql,
 -- cansd.audit_read). Through the owner's SECURITY DEFINER cansd.audit a
 -- read paid for a second PL/pgSQL call, an executor start and a switch of
--- user and search_path, about a tenth of a full CANS read. cansd_app may
+-- user and search_path (docs/PERFORMANCE.md). cansd_app may
 -- already write any event through cansd.audit, so a grant of the columns a
 -- writer sets gives it nothing new: the id, the time and the transaction
 -- stay server-set, and the policy audit_insert (sql/functions/audit.sql)

@@ -152,7 +152,7 @@ SELECT ok(cansd.program_day(TIMESTAMPTZ '2026-02-05 03:00:00+00') = DATE '2026-0
 SELECT id AS kid2 FROM cansd.members m WHERE kind = 'child'
 	AND case_id = (SELECT id FROM cansd.cases WHERE sacwis_case_id = 'ZZ-W2') \gset
 SELECT id AS case2 FROM cansd.cases WHERE sacwis_case_id = 'ZZ-W2' \gset
-CREATE OR REPLACE FUNCTION cansd.member_rated(mid bigint) RETURNS boolean
+CREATE OR REPLACE FUNCTION cansd.member_rated(member_id bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$ SELECT true $$;
 SET LOCAL ROLE cansd_app;
 SELECT throws_ok(format('SELECT api.members_delete(%s, ''r'', ''a'', %s, %s)',

@@ -77,7 +77,7 @@ SELECT ok(jsonb_array_length(api.training_records_list(:office, 'r', 'a', :w2, 5
 SELECT throws_ok(format($$SELECT api.training_records_list(%s, 'r', 'a', %s, 50, NULL)$$, :w2, :w1), 'CN404', NULL, 'another worker');
 SELECT throws_ok(format($$SELECT api.training_records_list(%s, 'r', 'a', %s, 50, NULL)$$, :sup2, :w1), 'CN404', NULL, 'another team''s supervisor');
 SELECT throws_ok(format($$SELECT api.training_records_list(%s, 'r', 'a', %s, 50, NULL)$$, :qa, :w1), 'CN404', NULL, 'qa analyst');
-SELECT ok((SELECT body IS NULL FROM api.training_records_get(:w2, 'r', 'a', :rec_id)), 'record out of scope reads as nothing');
+SELECT throws_ok(format($$SELECT api.training_records_get(%s, 'r', 'a', %s)$$, :w2, :rec_id), 'CN404', NULL, 'record out of scope');
 SELECT cansd.begin_request(:w2, 'r', 'a') \g /dev/null
 SELECT ok((SELECT count(*) = 0 FROM cansd.training_records WHERE user_id = :w1),
 	'row-level security hides other users'' records');

@@ -24,7 +24,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,u
 REL_OBJ  := $(LIB_SRC:%.c=$(REL_DIR)/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(ASAN_DIR)/%.o)
 
-.PHONY: all build deps run test test-built unit integration lint format cppcheck bench clean docs audit-verify
+.PHONY: all build deps run test test-built unit integration lint format cppcheck bench clean docs audit-verify purge
 
 all: build
 build: $(REL_DIR)/cansd
@@ -93,4 +93,9 @@ bench: deps
 
 clean:
 	rm -rf build
+
+# Deletes what make run keeps for this checkout (database, signing key, logs),
+# wherever it lives (./var, or /var/lib/cansd/<hash> that ./var links to).
+purge:
+	@scripts/purge.sh
 .SECONDARY:

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # cansd images for docker-compose.yml:
 #   target runtime  the worker pool (`serve`, FastCGI on :9000) and the one-shot
-#                   schema job (`migrate`); Debian 12 with the shared libraries,
-#                   psql, sql/ and scripts/
+#                   schema job (`migrate`: `cansd migrate`, then demo data);
+#                   Debian 12 with the shared libraries, psql (demo data
+#                   only), sql/ and scripts/
 #   target web      nginx (Debian 12's, as tested) in front of it, serving the
 #                   OpenAPI document and /docs/ (swagger-ui from npm, no CDN)
 # Build: docker compose build (or docker build --target runtime -t cansd .)
@@ -41,6 +42,7 @@ RUN apt-get update \
 COPY --from=build /src/build/rel/cansd /usr/local/bin/cansd
 COPY sql/ /opt/cansd/sql/
 COPY scripts/lib.sh scripts/migrate.sh scripts/docker-entrypoint.sh /opt/cansd/scripts/
+COPY scripts/lib/ /opt/cansd/scripts/lib/
 ENV CANSD_BIN=/usr/local/bin/cansd \
     CANSD_VAR_DIR=/var/lib/cansd \
     CANSD_FCGI_LISTEN=:9000 \

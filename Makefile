@@ -9,8 +9,9 @@ LIBS    := -lfcgi -ljwt -lssl -lcrypto -ljansson -lpq -lm
 TEST_LIBS := -lcmocka -lcurl
 
 SRC     := $(wildcard core/*.c auth/*.c fcgi/*.c handlers/*.c cmd/*.c)
-LIB_SRC := $(filter-out cmd/main.c,$(SRC))
-HDR     := $(wildcard core/*.h auth/*.h fcgi/*.h handlers/*.h)
+LIB_SRC := $(filter-out cmd/%.c,$(SRC))
+CMD_SRC := $(wildcard cmd/*.c)
+HDR     := $(wildcard core/*.h auth/*.h fcgi/*.h handlers/*.h cmd/*.h)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 INTEG_SRC := $(wildcard tests/integration/test_*.c)
 TEST_SUPPORT := $(wildcard tests/support/*.c)
@@ -24,7 +25,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,u
 REL_OBJ  := $(LIB_SRC:%.c=$(REL_DIR)/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(ASAN_DIR)/%.o)
 
-.PHONY: all build deps run test test-built unit integration lint format cppcheck bench clean docs audit-verify purge
+.PHONY: all build deps run stop test test-built unit lint format cppcheck bench clean audit-verify purge
 
 all: build
 build: $(REL_DIR)/cansd
@@ -43,10 +44,10 @@ $(ASAN_DIR)/%.o: %.c $(HDR) $(wildcard tests/support/*.h)
 # sql/queries.sql is embedded with .incbin, so the binary depends on it.
 $(REL_DIR)/core/db_statements.o $(ASAN_DIR)/core/db_statements.o: sql/queries.sql
 
-$(REL_DIR)/cansd: $(REL_OBJ) $(REL_DIR)/cmd/main.o
+$(REL_DIR)/cansd: $(REL_OBJ) $(CMD_SRC:%.c=$(REL_DIR)/%.o)
 	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 
-$(ASAN_DIR)/cansd: $(ASAN_OBJ) $(ASAN_DIR)/cmd/main.o
+$(ASAN_DIR)/cansd: $(ASAN_OBJ) $(CMD_SRC:%.c=$(ASAN_DIR)/%.o)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
 
 $(ASAN_DIR)/tests/%: tests/%.c $(ASAN_OBJ) $(TEST_SUPPORT:%.c=$(ASAN_DIR)/%.o)
@@ -62,6 +63,11 @@ INTEG_BIN := $(INTEG_SRC:tests/%.c=$(ASAN_DIR)/tests/%)
 run: deps
 	@$(MAKE) --no-print-directory build
 	@scripts/run.sh
+
+# Stops the `make run` of this checkout (./var, or CANSD_VAR_DIR's) from
+# another terminal, as Ctrl-C would: nginx, the pool, PostgreSQL; data kept.
+stop:
+	@bash -c 'set -euo pipefail; . scripts/lib.sh; run_stop'
 
 test: deps
 	@$(MAKE) --no-print-directory test-built

@@ -3,10 +3,15 @@
  *                      from the environment (see README.md)
  * cansd hash-password  reads a password line on stdin, prints its stored hash
  * cansd jwks KEY.pem    prints the public JWKS of a private key
- * cansd audit-verify [CONNINFO]
+ * cansd audit-verify [--os-user USER] [CONNINFO]
  *                      walks the audit trail's hash chain (CONNINFO, else
- *                      CANSD_DATABASE_URL: a role that reads the whole trail);
+ *                      CANSD_DATABASE_URL: a role that reads the whole trail;
+ *                      started as root, it becomes USER first: peer
+ *                      authentication as the cluster's superuser);
  *                      exit 0 intact, 1 tampered (names the first event), 2 error
+ * cansd migrate [--sql DIR] [--os-user USER] [--wait SECONDS] [CONNINFO]
+ *                      brings a database up to date: migrations, SQL source,
+ *                      instrument, user admin (cmd/migrate.h)
  */
 #include <fcgiapp.h>
 #include <stdio.h>
@@ -29,6 +34,8 @@
 #include "../fcgi/sealer.h"
 #include "../fcgi/worker.h"
 #include "../handlers/routes.h"
+#include "migrate.h"
+#include "os_user.h"
 
 /*
  * A unix socket is 0660 from the start (umask before bind), then given to
@@ -181,6 +188,29 @@ static int print_jwks(const char *path)
 	return jwks ? 0 : 1;
 }
 
+static int audit_verify_command(int argc, char **argv)
+{
+	const char *os_user = NULL, *conninfo;
+
+	if (argc >= 2 && strcmp(argv[0], "--os-user") == 0) {
+		os_user = argv[1];
+		argc -= 2;
+		argv += 2;
+	}
+	conninfo = argc == 1 ? argv[0] : getenv("CANSD_DATABASE_URL");
+	if (argc > 1 || (argc == 1 && argv[0][0] == '-')) {
+		fprintf(stderr, "usage: cansd audit-verify [--os-user USER] [CONNINFO]\n");
+		return 2;
+	}
+	if (!conninfo || !*conninfo) {
+		fprintf(stderr, "cansd: audit-verify needs CONNINFO or CANSD_DATABASE_URL\n");
+		return 2;
+	}
+	if (os_user && os_user_become(os_user, "audit-verify"))
+		return 2;
+	return audit_verify(conninfo, stdout);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "serve") == 0)
@@ -189,17 +219,13 @@ int main(int argc, char **argv)
 		return hash_password();
 	if (argc == 3 && strcmp(argv[1], "jwks") == 0)
 		return print_jwks(argv[2]);
-	if ((argc == 2 || argc == 3) && strcmp(argv[1], "audit-verify") == 0) {
-		const char *conninfo = argc == 3 ? argv[2] : getenv("CANSD_DATABASE_URL");
-
-		if (!conninfo || !*conninfo) {
-			fprintf(stderr,
-				"cansd: audit-verify needs CONNINFO or CANSD_DATABASE_URL\n");
-			return 2;
-		}
-		return audit_verify(conninfo, stdout);
-	}
-	fprintf(stderr, "usage: cansd serve | cansd hash-password < password | cansd jwks KEY.pem"
-			" | cansd audit-verify [CONNINFO]\n");
+	if (argc >= 2 && strcmp(argv[1], "migrate") == 0)
+		return migrate_command(argc - 2, argv + 2);
+	if (argc >= 2 && strcmp(argv[1], "audit-verify") == 0)
+		return audit_verify_command(argc - 2, argv + 2);
+	fprintf(stderr,
+		"usage: cansd serve | cansd hash-password < password | cansd jwks KEY.pem"
+		" | cansd audit-verify [--os-user USER] [CONNINFO]"
+		" | cansd migrate [--sql DIR] [--os-user USER] [--wait SECONDS] [CONNINFO]\n");
 	return 2;
 }

@@ -3,7 +3,8 @@
 # copies the secrets it needs into a directory only user cansd can read (file
 # secrets keep the host's owner and mode), then drops to user cansd.
 #   serve    the FastCGI worker pool (CANSD_FCGI_LISTEN, default :9000)
-#   migrate  scripts/migrate.sh (schema, user admin, demo data)
+#   migrate  scripts/migrate.sh: `cansd migrate` over TCP with the superuser's
+#            password (schema, SQL source, instrument, user admin), then demo data
 #   other    run as given (e.g. `cansd hash-password`, `psql`)
 # Secrets (paths overridable): CANSD_PG_APP_PASSWORD_FILE
 # (/run/secrets/pg_app_password), CANSD_JWT_KEY_FILE (/run/secrets/jwt_signing_key).

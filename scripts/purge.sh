@@ -6,7 +6,7 @@
 # $CANSD_SHARED_VAR_ROOT/<hash of ./var's absolute path> (default
 # /var/lib/cansd/...) and ./var only links there: both go, and so does such a
 # directory left by an earlier checkout at the same path whose ./var link is
-# gone. The stack must be stopped first (Ctrl-C on `make run`).
+# gone. The stack must be stopped first (`make stop`, or Ctrl-C on `make run`).
 # The next `make run` starts from nothing: a new cluster, a new key, a new
 # admin password printed once, fresh demo data.
 set -euo pipefail
@@ -38,7 +38,7 @@ fi
 . scripts/lib.sh
 export CANSD_VAR_DIR=$var
 if pg_running || pool_running || nginx_running; then
-	cansd_die "the stack of $var is running: stop it first (Ctrl-C on make run), then make purge"
+	cansd_die "the stack of $var is running: stop it first (make stop, or Ctrl-C on make run), then make purge"
 fi
 
 for t in $(printf '%s\n' "${targets[@]}" | sort -u); do

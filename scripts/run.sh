@@ -29,6 +29,7 @@ shutdown() {
 	[ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
 	cansd_log "stopping (nginx, worker pool, PostgreSQL)"
 	stack_stop || true
+	rm -f "$CANSD_RUN_DIR/run.pid"
 	cansd_log "stopped"
 }
 trap 'shutdown' EXIT
@@ -37,12 +38,13 @@ trap 'shutdown; exit 0' INT TERM
 # A public address with the well-known demo password starts nothing.
 listen_addr=$(cansd_http_listen_addr) || exit 1
 stack_init "$CANSD_VAR_DIR"
+# `make stop` (run_stop) finds us here.
+printf '%s\n' "$$" >"$CANSD_RUN_DIR/run.pid"
 # Leftovers of a run that was killed (pid files, processes) go first.
 nginx_stop
 pool_stop
 pg_start
 migrate
-bootstrap_admin
 seed_demo
 pool_start
 nginx_start

@@ -7,8 +7,9 @@
 #    port) in a fresh temporary directory, runs each integration binary
 #    against it (timeout 300 s each), stops the stack (a trap makes sure), and
 #    fails when the sanitizers left any report in $VAR/log/asan.* / ubsan.*.
-# 3. With integration binaries: tests/pool_privileges.sh and
-#    tests/fcgi_allowlist.sh (OS-level checks) on the stack, and
+# 3. With integration binaries: tests/pool_privileges.sh,
+#    tests/fcgi_allowlist.sh (OS-level checks) and tests/migrate_race.sh
+#    (two `cansd migrate` at once) on the stack, and
 #    tests/run_from_clone.sh (`make run` from a fresh clone of HEAD in 0700
 #    directories, to /readyz and a login, stopped, started again).
 # 4. tests/demo_loopback.sh, then the static checks and the OpenAPI lint.
@@ -167,7 +168,7 @@ if [ "${#integ[@]}" -gt 0 ]; then
 		# A child bash, so that `set -e` holds inside (it would not in a
 		# subshell tested by `if`).
 		if bash -c 'set -euo pipefail; . "$1"; stack_init "$2"; pg_start; migrate
-			bootstrap_admin; pool_start; nginx_start' start-stack "$root/scripts/lib.sh" "$stack_var"; then
+			pool_start; nginx_start' start-stack "$root/scripts/lib.sh" "$stack_var"; then
 			started=1
 			break
 		fi
@@ -213,8 +214,9 @@ if [ "${#integ[@]}" -gt 0 ]; then
 				(pg_start && pool_start && nginx_start) >/dev/null 2>&1 || true
 			fi
 		done
-		# OS-level checks of the running stack, and of the pool's TCP listener
-		for t in tests/pool_privileges.sh tests/fcgi_allowlist.sh; do
+		# OS-level checks of the running stack, of the pool's TCP listener,
+		# and two `cansd migrate` runs at once on a database beside the stack's
+		for t in tests/pool_privileges.sh tests/fcgi_allowlist.sh tests/migrate_race.sh; do
 			echo "-- $t"
 			if timeout 120 "$t" "$CANSD_BIN"; then pass "$t"; else fail "$t"; fi
 		done

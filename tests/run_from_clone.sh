@@ -13,7 +13,9 @@
 #   4. SIGTERM to make's process group; nothing of the clone's stack may be
 #      left running;
 #   5. a second `make run` with another CANSD_ADMIN_PASSWORD: no new cluster,
-#      admin's first password still works (the data survived); stopped again;
+#      admin's first password still works (the data survived); stopped by
+#      `make stop` from another shell this time: make run ends with status
+#      0 and nothing is left running;
 #   6. ./var removed, as a new checkout at the same path has none: starting
 #      says it reuses the earlier data; `make purge` deletes it and ./var.
 # Between 3 and 4 it runs the "Try it" lines make run printed and the
@@ -65,14 +67,15 @@ trap cleanup EXIT
 # shellcheck source=tests/lib/free_port.sh
 . tests/lib/free_port.sh
 
+# Nothing of the caller's configuration (make test exports CANSD_*) or of
+# its make (MAKEFLAGS) may leak in: a new user has none of it.
+unset_args=()
+for v in $(compgen -e); do
+	case $v in CANSD_* | MAKEFLAGS | MFLAGS | MAKELEVEL | MAKEOVERRIDES) unset_args+=(-u "$v") ;; esac
+done
+
 # start ADMIN_PASSWORD: `make -j2 run` in its own process group; sets make_pid.
 start() {
-	local unset_args=() v
-	# Nothing of the caller's configuration (make test exports CANSD_*) or of
-	# its make (MAKEFLAGS) may leak in: a new user has none of it.
-	for v in $(compgen -e); do
-		case $v in CANSD_* | MAKEFLAGS | MFLAGS | MAKELEVEL | MAKEOVERRIDES) unset_args+=(-u "$v") ;; esac
-	done
 	env "${unset_args[@]}" CANSD_HTTP_PORT="$port" CANSD_ADMIN_PASSWORD="$1" \
 		setsid make -C "$clone" -j2 run >>"$tmp/run.log" 2>&1 </dev/null &
 	make_pid=$!
@@ -124,19 +127,32 @@ stop() {
 	[ -z "$left" ] || die "left running 30 s after SIGTERM: $(ps -o pid=,user=,args= -p "${left//$'\n'/,}" 2>/dev/null)"
 }
 
+# make_stop: `make stop` in the clone, as from another terminal: make run
+# ends with status 0, and nothing is left running once make stop returns.
+make_stop() {
+	local i rc=0 left
+	env "${unset_args[@]}" make -C "$clone" stop >>"$tmp/run.log" 2>&1 </dev/null || die "make stop failed"
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$make_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$make_pid" 2>/dev/null && die "make run still runs 10 s after make stop returned"
+	wait "$make_pid" 2>/dev/null || rc=$?
+	make_pid=""
+	[ "$rc" = 0 ] || die "make run ended with status $rc after make stop"
+	left=$(leftovers)
+	[ -z "$left" ] || die "left running after make stop: $(ps -o pid=,user=,args= -p "${left//$'\n'/,}" 2>/dev/null)"
+}
+
 # The documentation as a new user pastes it, against the clone's stack (demo
 # data, nothing of make test's environment): the "Try it" lines make run
 # printed, then the walk-throughs (tests/readme_walkthrough.sh).
-pristine=()
-for v in $(compgen -e); do
-	case $v in CANSD_* | MAKEFLAGS | MFLAGS | MAKELEVEL | MAKEOVERRIDES) pristine+=(-u "$v") ;; esac
-done
 docs_walkthrough() {
 	sed -n '/^Try it with curl/,/^More:/p' "$tmp/run.log" | sed '1d;$d;s/^  //' >"$tmp/try-it.sh"
-	(cd "$clone" && env "${pristine[@]}" bash "$tmp/try-it.sh") >"$tmp/try-it.out" 2>&1 </dev/null || true
+	(cd "$clone" && env "${unset_args[@]}" bash "$tmp/try-it.sh") >"$tmp/try-it.out" 2>&1 </dev/null || true
 	jq -e '.username == "program.admin"' "$tmp/try-it.out" >/dev/null ||
 		die "the \"Try it\" lines make run printed did not sign in: $(cat "$tmp/try-it.sh" "$tmp/try-it.out")"
-	(cd "$clone" && env "${pristine[@]}" CANSD_HTTP_PORT="$port" timeout 300 tests/readme_walkthrough.sh) >"$tmp/walkthrough.out" 2>&1 ||
+	(cd "$clone" && env "${unset_args[@]}" CANSD_HTTP_PORT="$port" timeout 300 tests/readme_walkthrough.sh) >"$tmp/walkthrough.out" 2>&1 ||
 		die "the walk-through does not do what it says: $(cat "$tmp/walkthrough.out")"
 	say "make run's \"Try it\" lines and the walk-throughs did what they say: $(tr '\n' ' ' <"$tmp/walkthrough.out")"
 }
@@ -182,15 +198,14 @@ start "another-$pw1"
 wait_ready
 login admin "$pw1"
 [ "$(grep -c 'initialising PostgreSQL cluster' "$tmp/run.log")" = 1 ] || die "the second run initialised a new cluster"
-stop
-
+make_stop
 say "a new checkout at the same path says it reuses the data; make purge deletes it"
 rm -f -- "$clone/var"
-(cd "$clone" && env "${pristine[@]}" bash -c '. scripts/lib.sh; stack_init') >"$tmp/reuse.log" 2>&1 ||
+(cd "$clone" && env "${unset_args[@]}" bash -c '. scripts/lib.sh; stack_init') >"$tmp/reuse.log" 2>&1 ||
 	die "stack_init after ./var was removed: $(cat "$tmp/reuse.log")"
 grep -qF "reusing the data of an earlier checkout at this path, kept in $target" "$tmp/reuse.log" ||
 	die "reusing $target was not said: $(cat "$tmp/reuse.log")"
-(cd "$clone" && env "${pristine[@]}" make -s purge) >"$tmp/purge.log" 2>&1 || die "make purge: $(cat "$tmp/purge.log")"
+(cd "$clone" && env "${unset_args[@]}" make -s purge) >"$tmp/purge.log" 2>&1 || die "make purge: $(cat "$tmp/purge.log")"
 if [ -e "$target" ] || [ -L "$clone/var" ]; then
 	die "make purge left $target or $clone/var: $(cat "$tmp/purge.log")"
 fi

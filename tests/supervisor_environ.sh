@@ -78,9 +78,15 @@ say "liveness checks: 1,000 of 1,000 right with a $env_bytes-byte environment an
 # --- 2. the supervisor -------------------------------------------------------------
 port=$(free_port) || die "no free port"
 base=http://127.0.0.1:$port
+# Nothing of the caller's configuration (make test exports CANSD_* for its
+# own stack) may leak in, but the binary to run.
+bin=${CANSD_BIN:-$root/build/asan/cansd}
+for v in $(compgen -e); do
+	case $v in CANSD_*) unset "$v" ;; esac
+done
 (
 	export_big
-	export CANSD_VAR_DIR=$tmp/var CANSD_HTTP_PORT=$port CANSD_DEMO=0 \
+	export CANSD_BIN=$bin CANSD_VAR_DIR=$tmp/var CANSD_HTTP_PORT=$port CANSD_DEMO=0 \
 		CANSD_ADMIN_PASSWORD=supervisor-$RANDOM$RANDOM CANSD_PG_FAST=1
 	exec setsid scripts/run.sh >"$tmp/run.log" 2>&1 </dev/null
 ) &

@@ -464,7 +464,7 @@ static long get_status(const char *path)
 	return status;
 }
 
-/* Renames cansd.<from> (whatever its arguments) to <to>. */
+/* Renames api.<from> (whatever its arguments) to <to>. */
 static void rename_function(const char *from, const char *to)
 {
 	char sql[512];
@@ -473,7 +473,7 @@ static void rename_function(const char *from, const char *to)
 		 "DO $$ DECLARE f regprocedure; BEGIN "
 		 "SELECT p.oid::regprocedure INTO STRICT f FROM pg_proc p "
 		 "JOIN pg_namespace n ON n.oid = p.pronamespace "
-		 "WHERE n.nspname = 'cansd' AND p.proname = '%s'; "
+		 "WHERE n.nspname = 'api' AND p.proname = '%s'; "
 		 "EXECUTE format('ALTER FUNCTION %%s RENAME TO %s', f); END $$",
 		 from, to);
 	free(test_psql(sql));
@@ -489,12 +489,12 @@ static void test_a_worker_whose_prepare_failed_recovers(void **state)
 	int i;
 
 	(void)state;
-	rename_function("api_trainings_list", "api_trainings_list_away");
+	rename_function("trainings_list", "trainings_list_away");
 	free(test_psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
 		       "WHERE usename = 'cansd_app'"));
 	for (i = 0; i < 6; i++)
 		assert_int_equal(get_status("/api/v1/trainings"), 503);
-	rename_function("api_trainings_list_away", "api_trainings_list");
+	rename_function("trainings_list_away", "trainings_list");
 	for (i = 0; i < 8; i++)
 		assert_int_equal(get_status("/api/v1/trainings"), 200);
 }

@@ -1,6 +1,7 @@
 #include "identity.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -101,76 +102,54 @@ int auth_load_identity(struct request *req, const char *user_id, const char *use
 }
 
 /* A comma-separated list as a JSON array of strings. */
-static void json_list(struct buf *b, const char *list)
+static json_t *json_list(const char *list)
 {
-	bool first = true;
+	json_t *array = json_array();
 
-	buf_puts(b, "[");
 	while (list && *list) {
 		const char *comma = strchr(list, ',');
 		size_t len = comma ? (size_t)(comma - list) : strlen(list);
 
-		if (!first)
-			buf_puts(b, ",");
-		buf_json_string(b, arena_strndup(b->arena, list, len));
-		first = false;
+		json_array_append_new(array, json_stringn(list, len));
 		list = comma ? comma + 1 : NULL;
 	}
-	buf_puts(b, "]");
+	return array;
 }
 
-static void json_nullable(struct buf *b, const char *s)
+static json_t *json_nullable(const char *s)
 {
-	if (s)
-		buf_json_string(b, s);
-	else
-		buf_puts(b, "null");
+	return s ? json_string(s) : json_null();
 }
 
-const char *identity_certification_json(struct request *req, const struct identity *id)
+json_t *identity_certification(const struct identity *id)
 {
-	struct buf b;
-
-	buf_init(&b, req->arena);
-	buf_printf(&b, "{\"certified\":%s,\"certified_until\":", id->certified ? "true" : "false");
-	json_nullable(&b, id->certified_until);
-	buf_puts(&b, ",\"missing\":");
-	json_list(&b, id->missing);
-	buf_puts(&b, "}");
-	return b.data;
+	return json_pack("{s:b, s:o, s:o}", "certified", id->certified, "certified_until",
+			 json_nullable(id->certified_until), "missing", json_list(id->missing));
 }
 
 const char *identity_me_json(struct request *req, const struct identity *id)
 {
-	struct buf b;
+	json_t *roles = json_array(), *me;
 	unsigned bit;
-	bool first = true;
+	char *dump;
+	const char *text;
 
-	buf_init(&b, req->arena);
-	buf_puts(&b, "{\"id\":");
-	buf_json_string(&b, id->user_id);
-	buf_puts(&b, ",\"username\":");
-	buf_json_string(&b, id->username);
-	buf_puts(&b, ",\"full_name\":");
-	buf_json_string(&b, id->full_name);
-	buf_puts(&b, ",\"email\":");
-	buf_json_string(&b, id->email);
-	buf_puts(&b, ",\"roles\":[");
-	for (bit = 1; bit <= ROLE_CERTIFIED_CANS_USER; bit <<= 1) {
-		if (!(id->roles & bit))
-			continue;
-		buf_puts(&b, first ? "" : ",");
-		buf_json_string(&b, role_name(bit));
-		first = false;
-	}
-	buf_puts(&b, "],\"supervisor_id\":");
-	json_nullable(&b, id->supervisor_id);
-	buf_puts(&b, ",\"program\":");
-	json_nullable(&b, id->program);
-	buf_puts(&b, ",\"active\":true,\"certification\":");
-	buf_puts(&b, identity_certification_json(req, id));
-	buf_puts(&b, "}");
-	return b.data;
+	for (bit = 1; bit <= ROLE_CERTIFIED_CANS_USER; bit <<= 1)
+		if (id->roles & bit)
+			json_array_append_new(roles, json_string(role_name(bit)));
+	me = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o}", "id", id->user_id,
+		       "username", id->username, "full_name", id->full_name, "email", id->email,
+		       "roles", roles, "supervisor_id", json_nullable(id->supervisor_id), "program",
+		       json_nullable(id->program), "active", 1, "certification",
+		       identity_certification(id));
+	dump = me ? json_dumps(me, JSON_COMPACT) : NULL;
+	json_decref(me);
+	if (!dump)
+		abort(); /* out of memory (or text that is not UTF-8, which the database never
+			    sends) */
+	text = arena_strdup(req->arena, dump);
+	free(dump);
+	return text;
 }
 
 /* Today in the programs' zone (TZ is CANSD_TIMEZONE) as YYYYMMDD. */
@@ -253,6 +232,8 @@ int auth_authorize(struct request *req)
 	if (route->needs_certification && !id->certified) {
 		const char *missing = id->missing;
 		struct buf detail;
+		json_t *extra;
+		int status;
 
 		buf_init(&detail, req->arena);
 		buf_puts(&detail, "A current CANS 2.0 certification is required:");
@@ -265,9 +246,11 @@ int auth_authorize(struct request *req)
 			buf_puts(&detail,
 				 " the CANS in SACWIS functionality training is not on record;");
 		detail.data[detail.len - 1] = '.';
-		return problem_with(req, 403, PROBLEM_CERTIFICATION, detail.data,
-				    arena_printf(req->arena, "\"certification\":%s",
-						 identity_certification_json(req, id)));
+		extra = json_pack("{s:o}", "certification", identity_certification(id));
+		status = problem_with_object(req, 403, PROBLEM_CERTIFICATION, detail.data, extra);
+
+		json_decref(extra);
+		return status;
 	}
 	return 0;
 }

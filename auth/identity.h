@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "../core/request.h"
 #include "jwt.h"
 #include "token_cache.h"
@@ -28,8 +30,8 @@ struct identity {
 /* The GET /me body. */
 const char *identity_me_json(struct request *req, const struct identity *id);
 
-/* The "certification" object of /me and of the 403 certification-required. */
-const char *identity_certification_json(struct request *req, const struct identity *id);
+/* The "certification" object of /me and of the 403 certification-required (a new reference). */
+json_t *identity_certification(const struct identity *id);
 
 /* The keys and settings authentication uses; built once before the fork. */
 struct auth_context {

@@ -44,8 +44,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
-	echo $((20000 + RANDOM % 20000)))
+# shellcheck source=tests/lib/free_port.sh
+. tests/lib/free_port.sh
+port=$(free_port) || { echo "bench: no free port" >&2; exit 1; }
 export CANSD_HTTP_PORT=$port
 bash -c 'set -euo pipefail; . "$1"; stack_init "$2"; pg_start; migrate; pool_start; nginx_start' \
 	bench "$root/scripts/lib.sh" "$var" >/dev/null

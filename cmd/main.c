@@ -27,6 +27,7 @@
 #include "../auth/password.h"
 #include "../core/audit_verify.h"
 #include "../core/config.h"
+#include "../core/db.h"
 #include "../core/log.h"
 #include "../core/metrics.h"
 #include "../fcgi/pool.h"
@@ -86,6 +87,31 @@ static int metrics_start(void)
 	return metrics_init(labels, routes_count, refusals, JWT_REFUSAL_COUNT);
 }
 
+/*
+ * Every route row that names a SQL function gets its statement from it; a
+ * row naming a function the database lacks, or one taking other arguments,
+ * would fail each of its requests, so the master refuses to start (before
+ * forking: no worker restart loop). A database that is down is not a
+ * refusal: the workers check again at every connect.
+ */
+static int route_functions_start(const struct config *cfg)
+{
+	char err[512];
+	int rc = route_declare_functions(routes, routes_count, err, sizeof(err));
+
+	if (rc == 0)
+		rc = db_check_functions(cfg->database_url, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "cansd: %s\n", err);
+		return -1;
+	}
+	if (rc > 0)
+		log_error("route functions not checked at start (database: %s); workers check "
+			  "them at every connect",
+			  err);
+	return 0;
+}
+
 static int serve(void)
 {
 	static struct config cfg;
@@ -116,6 +142,8 @@ static int serve(void)
 		fprintf(stderr, "cansd: cannot map the shared metrics\n");
 		return 1;
 	}
+	if (route_functions_start(&cfg))
+		return 1;
 	err[0] = '\0';
 	fd = open_listener(&cfg, err, sizeof(err));
 	if (fd < 0) {

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "utf8.h"
-
 struct block {
 	struct block *next;
 	size_t size;
@@ -229,36 +227,4 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 	va_end(ap);
-}
-
-/* Always valid JSON: bytes that are not UTF-8 become U+FFFD. */
-void buf_json_string(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-	buf_append(b, "\"", 1);
-	while (*p) {
-		char esc[6] = {'\\', 'u', '0', '0', 0, 0};
-		size_t n;
-
-		if (*p == '"' || *p == '\\') {
-			char pair[2] = {'\\', (char)*p};
-
-			buf_append(b, pair, 2);
-			p++;
-		} else if (*p < 0x20) {
-			esc[4] = hex[*p >> 4];
-			esc[5] = hex[*p & 15];
-			buf_append(b, esc, 6);
-			p++;
-		} else if ((n = utf8_sequence(p, strnlen((const char *)p, 4))) > 0) {
-			buf_append(b, (const char *)p, n);
-			p += n;
-		} else {
-			buf_append(b, "\xEF\xBF\xBD", 3);
-			p++;
-		}
-	}
-	buf_append(b, "\"", 1);
 }

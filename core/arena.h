@@ -40,7 +40,5 @@ void buf_init(struct buf *b, struct arena *arena);
 void buf_append(struct buf *b, const char *data, size_t len);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s as a JSON string literal, quotes included. */
-void buf_json_string(struct buf *b, const char *s);
 
 #endif

@@ -25,6 +25,7 @@
 struct db_link {
 	PGconn *conn;
 	bool prepared;
+	bool statements; /* false for a service connection (the sealer's): nothing to prepare */
 };
 
 static struct db_link primary; /* the worker's connection */
@@ -34,6 +35,168 @@ static struct db_link primary; /* the worker's connection */
  * statement is prepared on it too: one list, one code path.
  */
 static struct db_link reports;
+
+static const struct db_function *declared;
+static size_t n_declared;
+
+void db_declare_functions(const struct db_function *functions, size_t count)
+{
+	declared = functions;
+	n_declared = count;
+}
+
+/*
+ * Every function of schema api: its name, how many arguments it takes, how
+ * many functions share the name, and its OUT columns ("body, etag"; "" for
+ * a function that returns one value).
+ */
+static const char functions_sql[] =
+	"SELECT p.proname, p.pronargs, count(*) OVER (PARTITION BY p.proname),"
+	" coalesce((SELECT string_agg(quote_ident(a.name), ', ' ORDER BY a.ord)"
+	"  FROM unnest(p.proargnames, p.proargmodes) WITH ORDINALITY AS a(name, mode, ord)"
+	"  WHERE a.mode IN ('o', 'b', 't')), '')"
+	" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'api'";
+
+bool db_function_statement(char *out, size_t size, const char *name, int n_args,
+			   const char *out_columns)
+{
+	size_t len;
+	int i, n;
+
+	n = *out_columns ? snprintf(out, size, "SELECT %s FROM api.%s(", out_columns, name)
+			 : snprintf(out, size, "SELECT api.%s(", name);
+	if (n < 0 || (size_t)n >= size)
+		return false;
+	len = (size_t)n;
+	for (i = 1; i <= n_args; i++) {
+		n = snprintf(out + len, size - len, i > 1 ? ", $%d" : "$%d", i);
+		if (n < 0 || (size_t)n >= size - len)
+			return false;
+		len += (size_t)n;
+	}
+	return snprintf(out + len, size - len, ")") == 1;
+}
+
+static int function_row(const PGresult *res, const char *name)
+{
+	int i;
+
+	for (i = 0; i < PQntuples(res); i++)
+		if (strcmp(PQgetvalue(res, i, 0), name) == 0)
+			return i;
+	return -1;
+}
+
+/*
+ * Checks every declared function against the database, and prepares its
+ * statement on conn when prepare is set. Returns 0, or -1 with err naming
+ * the first function that does not match its row.
+ */
+static int functions_verify(PGconn *conn, bool prepare, char *err, size_t errlen)
+{
+	PGresult *res = PQexec(conn, functions_sql);
+	char text[1024];
+	size_t i;
+	int rc = -1;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "reading the functions of schema api: %s",
+			 PQerrorMessage(conn));
+		goto out;
+	}
+	for (i = 0; i < n_declared; i++) {
+		const struct db_function *f = &declared[i];
+		int row = function_row(res, f->name);
+		int n_args = row < 0 ? 0 : atoi(PQgetvalue(res, row, 1));
+		PGresult *prepared;
+
+		if (row < 0) {
+			snprintf(err, errlen, "%s names api.%s, which the database does not have",
+				 f->origin, f->name);
+			goto out;
+		}
+		if (strcmp(PQgetvalue(res, row, 2), "1") != 0) {
+			snprintf(err, errlen,
+				 "%s names api.%s, which the database has %s times: a row must "
+				 "name one function",
+				 f->origin, f->name, PQgetvalue(res, row, 2));
+			goto out;
+		}
+		if (n_args != f->n_args) {
+			snprintf(
+				err, errlen,
+				"%s names api.%s, which takes %d arguments; the row passes %d (the "
+				"actor, request id and client address, then %d of its own)",
+				f->origin, f->name, n_args, f->n_args, f->n_args - 3);
+			goto out;
+		}
+		if (!db_function_statement(text, sizeof(text), f->name, f->n_args,
+					   PQgetvalue(res, row, 3))) {
+			snprintf(err, errlen, "%s: the statement of api.%s is too long", f->origin,
+				 f->name);
+			goto out;
+		}
+		if (!prepare)
+			continue;
+		prepared = PQprepare(conn, f->name, text, 0, NULL);
+		if (PQresultStatus(prepared) != PGRES_COMMAND_OK) {
+			snprintf(err, errlen, "prepare %s: %s", f->name, PQerrorMessage(conn));
+			PQclear(prepared);
+			goto out;
+		}
+		PQclear(prepared);
+	}
+	rc = 0;
+out:
+	PQclear(res);
+	return rc;
+}
+
+struct name_clash {
+	const char *name; /* the declared function found among the statements, or NULL */
+};
+
+static int statement_clash(const char *name, const char *text, void *ctx)
+{
+	struct name_clash *clash = ctx;
+	size_t i;
+
+	(void)text;
+	for (i = 0; i < n_declared && !clash->name; i++)
+		if (strcmp(declared[i].name, name) == 0)
+			clash->name = declared[i].origin;
+	return 0;
+}
+
+int db_check_functions(const char *conninfo, char *err, size_t errlen)
+{
+	const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+	const char *values[] = {conninfo, "3", "cansd", NULL};
+	struct name_clash clash = {NULL};
+	PGconn *conn;
+	int rc;
+
+	if (db_statements_each(db_statements_sql, statement_clash, &clash) < 0) {
+		snprintf(err, errlen, "sql/queries.sql does not split into statements");
+		return -1;
+	}
+	if (clash.name) {
+		snprintf(err, errlen,
+			 "%s names a function that sql/queries.sql also has a statement for",
+			 clash.name);
+		return -1;
+	}
+	conn = PQconnectdbParams(keys, values, 1);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		snprintf(err, errlen, "%.*s", (int)strcspn(PQerrorMessage(conn), "\n"),
+			 PQerrorMessage(conn));
+		PQfinish(conn);
+		return 1;
+	}
+	rc = functions_verify(conn, false, err, errlen);
+	PQfinish(conn);
+	return rc;
+}
 
 static int prepare_one(const char *name, const char *text, void *ctx)
 {
@@ -55,24 +218,43 @@ static bool prepare_all(struct db_link *link)
 	res = PQexec(link->conn, "DEALLOCATE ALL");
 	PQclear(res);
 	link->prepared = db_statements_each(db_statements_sql, prepare_one, link->conn) >= 0;
+	if (link->prepared) {
+		char err[512];
+
+		if (functions_verify(link->conn, true, err, sizeof(err))) {
+			log_error("database: %s", err);
+			link->prepared = false;
+		}
+	}
 	if (!link->prepared)
 		log_error("database: preparing statements failed; retried on the next request");
 	return link->prepared;
 }
 
-static int db_connect(struct db_link *link, const char *conninfo, const char *timezone,
-		      int statement_timeout_ms)
+/* Keeps the handle when the connect fails: ensuring the link resets it once the database is back.
+ */
+static int db_connect(struct db_link *link, const char *conninfo, const char *application_name,
+		      const char *timezone, int statement_timeout_ms)
 {
 	char options[256];
 	const char *keys[] = {"dbname", "options", "connect_timeout", "application_name", NULL};
-	const char *values[] = {conninfo, options, "3", "cansd", NULL};
+	const char *values[] = {conninfo, options, "3", application_name, NULL};
 
 	/* The programs' zone makes current_date the programs' "today". */
-	snprintf(options, sizeof(options), "-c TimeZone=%s -c statement_timeout=%d", timezone,
-		 statement_timeout_ms);
+	if (timezone)
+		snprintf(options, sizeof(options), "-c TimeZone=%s -c statement_timeout=%d",
+			 timezone, statement_timeout_ms);
+	else
+		snprintf(options, sizeof(options), "-c statement_timeout=%d", statement_timeout_ms);
 	link->conn = PQconnectdbParams(keys, values, 1);
-	if (PQstatus(link->conn) != CONNECTION_OK) {
-		/* Keep the handle: ensuring the link resets it once the database is back. */
+	return PQstatus(link->conn) == CONNECTION_OK ? 0 : -1;
+}
+
+static int db_connect_for_requests(struct db_link *link, const char *conninfo, const char *timezone,
+				   int statement_timeout_ms)
+{
+	link->statements = true;
+	if (db_connect(link, conninfo, "cansd", timezone, statement_timeout_ms)) {
 		log_error("database: %s", PQerrorMessage(link->conn));
 		return -1;
 	}
@@ -83,12 +265,33 @@ static int db_connect(struct db_link *link, const char *conninfo, const char *ti
 
 int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms)
 {
-	return db_connect(&primary, conninfo, timezone, statement_timeout_ms);
+	return db_connect_for_requests(&primary, conninfo, timezone, statement_timeout_ms);
 }
 
 int db_open_reports(const char *conninfo, const char *timezone, int statement_timeout_ms)
 {
-	return db_connect(&reports, conninfo, timezone, statement_timeout_ms);
+	return db_connect_for_requests(&reports, conninfo, timezone, statement_timeout_ms);
+}
+
+int db_open_service(const char *conninfo, const char *application_name, int statement_timeout_ms)
+{
+	primary.statements = false;
+	return db_connect(&primary, conninfo, application_name, NULL, statement_timeout_ms);
+}
+
+PGresult *db_exec(const char *sql)
+{
+	return PQexec(primary.conn, sql);
+}
+
+bool db_connected(void)
+{
+	return primary.conn && PQstatus(primary.conn) == CONNECTION_OK;
+}
+
+const char *db_error(void)
+{
+	return primary.conn ? PQerrorMessage(primary.conn) : "out of memory\n";
 }
 
 void db_close(void)
@@ -110,6 +313,8 @@ static bool db_ensure_link(struct db_link *link)
 		PQreset(link->conn);
 		if (PQstatus(link->conn) != CONNECTION_OK)
 			return false;
+		if (!link->statements)
+			return true;
 		metrics_db_reconnect();
 		/* Prepared statements die with their session. */
 		link->prepared = false;
@@ -119,6 +324,8 @@ static bool db_ensure_link(struct db_link *link)
 
 		PQclear(res);
 	}
+	if (!link->statements)
+		return PQstatus(link->conn) == CONNECTION_OK;
 	if (!link->prepared && PQstatus(link->conn) == CONNECTION_OK)
 		prepare_all(link);
 	return PQstatus(link->conn) == CONNECTION_OK && link->prepared;
@@ -169,24 +376,17 @@ static int problem_from_raised(struct request *req, const char *state, const cha
 	size_t i;
 
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		char *members = NULL;
+		json_t *members = NULL;
+		int rc;
 
 		if (strcmp(map[i].state, state))
 			continue;
-		if (detail && *detail) {
-			json_t *obj = json_loads(detail, JSON_REJECT_DUPLICATES, NULL);
-
-			if (json_is_object(obj) && json_object_size(obj) > 0) {
-				char *dump = json_dumps(obj, JSON_COMPACT);
-				size_t len = dump ? strlen(dump) : 0;
-
-				if (len > 2)
-					members = arena_strndup(req->arena, dump + 1, len - 2);
-				free(dump);
-			}
-			json_decref(obj);
-		}
-		return problem_with(req, map[i].status, map[i].name, message, members);
+		if (detail && *detail)
+			members = json_loads(detail, JSON_REJECT_DUPLICATES, NULL);
+		rc = problem_with_object(req, map[i].status, map[i].name, message,
+					 json_is_object(members) ? members : NULL);
+		json_decref(members);
+		return rc;
 	}
 	return -1;
 }

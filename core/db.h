@@ -1,8 +1,8 @@
 /*
  * The worker's one PostgreSQL connection. Statements are the named blocks of
- * sql/queries.sql, prepared at connect and after every reconnect; C refers to
- * them by name. Each request-level statement is one call of a SQL function
- * that sets the request context and does the work in one transaction, so a
+ * sql/queries.sql and one per declared function (a route row's), prepared at
+ * connect and after every reconnect; C refers to them by name. Each request-level statement is one
+ * call of a SQL function that sets the request context and does the work in one transaction, so a
  * request costs one round trip and a change commits with its audit event.
  */
 #ifndef CANSD_DB_H
@@ -21,6 +21,17 @@ int db_open(const char *conninfo, const char *timezone, int statement_timeout_ms
  * it, db_call_reports_as uses the one connection.
  */
 int db_open_reports(const char *conninfo, const char *timezone, int statement_timeout_ms);
+/*
+ * Instead of db_open, in a process that serves no request (the audit
+ * sealer): the same connection, named application_name, with no
+ * statements prepared. db_ensure reconnects it; db_exec runs one query on it.
+ */
+int db_open_service(const char *conninfo, const char *application_name, int statement_timeout_ms);
+/* One query without parameters on the connection; the caller clears the result. */
+PGresult *db_exec(const char *sql);
+/* Whether the connection is up now; db_error says what libpq last said. */
+bool db_connected(void);
+const char *db_error(void);
 void db_close(void);
 
 /* Reconnects (and re-prepares) when the connection is bad; true when usable. */
@@ -51,6 +62,37 @@ PGresult *db_call_reports_as(struct request *req, const char *statement, int n_p
  * JSON body and whose optional second column is the version for the ETag.
  */
 int db_respond(struct request *req, PGresult *res, int status);
+
+/*
+ * A statement made from a SQL function's name and arity: the route rows'
+ * (core/route.h). Its result has the function's OUT columns (body, etag) or
+ * its one value.
+ */
+struct db_function {
+	const char *name;   /* api.<name>, and the statement's name */
+	int n_args;         /* $1..$n_args */
+	const char *origin; /* who names it, for messages: "route GET /api/v1/cases" */
+};
+
+/* Declared once, before the first connect (the master, before it forks). */
+void db_declare_functions(const struct db_function *functions, size_t count);
+
+/*
+ * Connects once and checks every declared function against the database:
+ * it exists in schema api, once, and takes n_args arguments, and no
+ * statement of sql/queries.sql has its name. Returns 0 when all hold, -1
+ * with err naming the first that does not, 1 when the database cannot be
+ * reached (err says why; workers check again at every connect).
+ */
+int db_check_functions(const char *conninfo, char *err, size_t errlen);
+
+/*
+ * "SELECT <out_columns> FROM api.<name>($1, ..., $n)", or "SELECT
+ * api.<name>($1, ...)" when out_columns is "": the text of a declared
+ * function's statement, into out. false when it does not fit.
+ */
+bool db_function_statement(char *out, size_t size, const char *name, int n_args,
+			   const char *out_columns);
 
 /* The statement source embedded from sql/queries.sql. */
 extern const char db_statements_sql[];

@@ -5,6 +5,8 @@
 #ifndef CANSD_PROBLEM_H
 #define CANSD_PROBLEM_H
 
+#include <jansson.h>
+
 #include "request.h"
 
 #define PROBLEM_MALFORMED "malformed-request"
@@ -35,9 +37,13 @@ struct field_error {
 int problem(struct request *req, int status, const char *name, const char *detail_fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* The same, with the members of extra (an object, or NULL) joining the problem object. */
+int problem_with_object(struct request *req, int status, const char *name, const char *detail,
+			const json_t *extra);
+
 /*
- * The same, with members appended to the problem object. extra_json is a
- * JSON object's members without braces ("\"errors\":[...]"), or NULL.
+ * The same, with extra_json a JSON object's members without braces
+ * ("\"errors\":[...]"), or NULL.
  */
 int problem_with(struct request *req, int status, const char *name, const char *detail,
 		 const char *extra_json);

@@ -1,7 +1,10 @@
 #include "route.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "db.h"
 #include "id.h"
 
 /*
@@ -47,8 +50,9 @@ static int match_template(struct request *req, const char *tmpl, const char *pat
 	return 1;
 }
 
-enum route_result route_match(struct request *req, const struct route *table, size_t count,
-			      const char **allow)
+/* route_match for method, or for no method at all when method is NULL. */
+static enum route_result route_find(struct request *req, const char *method,
+				    const struct route *table, size_t count, const char **allow)
 {
 	struct buf methods;
 	bool path_known = false, bad_param = false;
@@ -65,7 +69,7 @@ enum route_result route_match(struct request *req, const struct route *table, si
 			continue;
 		}
 		path_known = true;
-		if (strcmp(table[i].method, req->method) == 0) {
+		if (method && strcmp(table[i].method, method) == 0) {
 			match_template(req, table[i].path, req->path, true);
 			req->route = &table[i];
 			return ROUTE_FOUND;
@@ -84,4 +88,73 @@ enum route_result route_match(struct request *req, const struct route *table, si
 		return ROUTE_METHOD_NOT_ALLOWED;
 	}
 	return bad_param ? ROUTE_BAD_PARAM : ROUTE_NOT_FOUND;
+}
+
+enum route_result route_match(struct request *req, const struct route *table, size_t count,
+			      const char **allow)
+{
+	return route_find(req, req->method, table, count, allow);
+}
+
+enum route_result route_methods(struct request *req, const struct route *table, size_t count,
+				const char **allow)
+{
+	return route_find(req, NULL, table, count, allow);
+}
+
+int route_call_arity(const struct route_call *call)
+{
+	int n = 3; /* the actor, request id and client address */
+	const struct route_arg *arg;
+
+	for (arg = call->args; arg && arg->kind != ARG_END; arg++)
+		n++;
+	return n;
+}
+
+int route_declare_functions(const struct route *table, size_t count, char *err, size_t errlen)
+{
+	/* Lives as long as the process: every connect prepares from it. */
+	struct db_function *functions = calloc(count ? count : 1, sizeof(*functions));
+	size_t i, j, n = 0;
+
+	if (!functions) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		const struct route_call *call = table[i].call;
+		char *origin;
+		bool known = false;
+
+		if (!call)
+			continue;
+		for (j = 0; j < n; j++) {
+			if (strcmp(functions[j].name, call->function) != 0)
+				continue;
+			if (functions[j].n_args != route_call_arity(call)) {
+				snprintf(err, errlen,
+					 "route %s %s passes api.%s %d arguments, %s passes %d",
+					 table[i].method, table[i].path, call->function,
+					 route_call_arity(call), functions[j].origin,
+					 functions[j].n_args);
+				free(functions);
+				return -1;
+			}
+			known = true;
+		}
+		if (known)
+			continue;
+		origin = malloc(strlen(table[i].method) + strlen(table[i].path) + 8);
+		if (!origin) {
+			snprintf(err, errlen, "out of memory");
+			free(functions);
+			return -1;
+		}
+		sprintf(origin, "route %s %s", table[i].method, table[i].path);
+		functions[n++] =
+			(struct db_function){call->function, route_call_arity(call), origin};
+	}
+	db_declare_functions(functions, n);
+	return 0;
 }

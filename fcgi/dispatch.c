@@ -67,14 +67,8 @@ static int preflight(struct request *req, const struct route *table, size_t coun
 {
 	const char *origin = listed_origin(req);
 	const char *allow = NULL;
-	const char *saved = req->method;
-	enum route_result match;
+	enum route_result match = route_methods(req, table, count, &allow);
 
-	/* Ask the table which methods the path has, as a 405 would. */
-	req->method = "OPTIONS";
-	match = route_match(req, table, count, &allow);
-	req->method = saved;
-	req->route = NULL;
 	if (match == ROUTE_NOT_FOUND || match == ROUTE_BAD_PARAM)
 		return problem(req, 404, PROBLEM_NOT_FOUND, "No such resource.");
 	if (origin) {
@@ -120,8 +114,7 @@ static int refused_by_nginx(struct request *req, const struct route *table, size
 			return auth_authenticate(req);
 		return problem(req, 400, PROBLEM_MALFORMED, "The request could not be parsed.");
 	}
-	req->method = ""; /* a method no row has: the match can only refuse */
-	match = route_match(req, table, count, &allow);
+	match = route_methods(req, table, count, &allow);
 	return unmatched(req, match, allow);
 }
 

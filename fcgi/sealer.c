@@ -1,7 +1,6 @@
 #include "sealer.h"
 
 #include <errno.h>
-#include <libpq-fe.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "../core/config.h"
+#include "../core/db.h"
 #include "../core/log.h"
 
 /* Without new events the head is logged this often: an anchor outside the database. */
@@ -36,15 +36,8 @@ static void sealer_sleep(long ms)
 		;
 }
 
-static PGconn *sealer_connect(void)
-{
-	/* A hung server must not hold the sealer past the master's drain. */
-	const char *keys[] = {"dbname", "connect_timeout", "application_name", "options", NULL};
-	const char *values[] = {config->database_url, "3", "cansd-sealer",
-				"-c statement_timeout=10000", NULL};
-
-	return PQconnectdbParams(keys, values, 1);
-}
+/* A hung server must not hold the sealer past the master's drain. */
+#define SEALER_STATEMENT_TIMEOUT_MS 10000
 
 /* The head this process last saw: the chain only ever grows. */
 struct sealer_head {
@@ -75,15 +68,15 @@ static void sealer_watch(struct sealer_head *last, const char *seq_text, const c
  * reconnects), 1 when a full batch was sealed (more may wait: no pause), else
  * 0; a SQL error on a live connection is logged and retried next round.
  */
-static int sealer_round(PGconn *conn, struct sealer_head *head, time_t *last_anchor)
+static int sealer_round(struct sealer_head *head, time_t *last_anchor)
 {
-	PGresult *res = PQexec(
-		conn, "SELECT sealed, head_seq, head_hash FROM cansd.audit_seal(" SEALER_BATCH ")");
+	PGresult *res = db_exec(
+		"SELECT sealed, head_seq, head_hash FROM cansd.audit_seal(" SEALER_BATCH ")");
 	int rc = 0;
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		if (PQstatus(conn) == CONNECTION_OK)
-			log_error("audit sealer: %s", PQerrorMessage(conn));
+		if (db_connected())
+			log_error("audit sealer: %s", db_error());
 		else
 			rc = -1;
 		goto out;
@@ -111,7 +104,6 @@ out:
 int sealer_main(int listen_fd)
 {
 	struct sigaction sa;
-	PGconn *conn = NULL;
 	struct sealer_head head = {0, ""};
 	time_t last_anchor = 0;
 	long backoff = 0;
@@ -123,15 +115,15 @@ int sealer_main(int listen_fd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A failed first connect is retried below like any outage. */
+	db_open_service(config->database_url, "cansd-sealer", SEALER_STATEMENT_TIMEOUT_MS);
 	while (!sealer_stop) {
-		if (!conn || PQstatus(conn) != CONNECTION_OK) {
-			PQfinish(conn);
-			conn = sealer_connect();
-			if (PQstatus(conn) != CONNECTION_OK) {
+		if (!db_connected()) {
+			if (!db_ensure()) {
 				/* Logged once per outage, not once per attempt. */
 				if (!was_down)
 					log_error("audit sealer: database: %s; retrying",
-						  PQerrorMessage(conn));
+						  db_error());
 				was_down = true;
 				backoff = backoff ? backoff * 2 : 250;
 				if (backoff > SEALER_BACKOFF_MAX_MS)
@@ -144,7 +136,7 @@ int sealer_main(int listen_fd)
 			was_down = false;
 			backoff = 0;
 		}
-		switch (sealer_round(conn, &head, &last_anchor)) {
+		switch (sealer_round(&head, &last_anchor)) {
 		case -1:
 			continue; /* reconnect at once */
 		case 1:
@@ -153,6 +145,6 @@ int sealer_main(int listen_fd)
 			sealer_sleep(config->audit_seal_interval_ms);
 		}
 	}
-	PQfinish(conn);
+	db_close();
 	return 0;
 }

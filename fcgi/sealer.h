@@ -1,7 +1,7 @@
 /*
  * The audit sealer: a process the master forks beside the workers (and
  * restarts like one) that calls cansd.audit_seal() every
- * CANSD_AUDIT_SEAL_INTERVAL_MS over its own database connection, so that
+ * CANSD_AUDIT_SEAL_INTERVAL_MS over its own connection (core/db.c), so that
  * every audit event is covered by the hash chain within about a second
  * without any request waiting for it (sql/functions/audit.sql).
  */

@@ -1,90 +1,27 @@
 /*
- * /cases/{id}/assessments and /assessments: start a CANS, read it, rate it,
- * ask what it still lacks, and read its history. Every route needs a current
- * CANS certification (routes.c); which CANS a caller sees is row-level
- * security's decision (as for cases: out of scope is 404), and the rules
- * (who may change what, in which status, which items apply at the child's
- * age, module triggers) live in sql/functions/assessments.sql.
+ * The CANS itself: the body that starts one, and PUT
+ * /assessments/{id}/ratings, whose shape no static schema can state. Every
+ * route needs a current CANS certification (routes.c); which CANS a caller
+ * sees is row-level security's decision (as for cases: out of scope is
+ * 404), and the rules (who may change what, in which status, which items
+ * apply at the child's age, module triggers) live in
+ * sql/functions/assessments.sql.
  */
-#include <stdbool.h>
-#include <string.h>
-
 #include "../core/db.h"
+#include "../core/id.h"
 #include "../core/json_schema.h"
 #include "../core/problem.h"
+#include "../core/vocabulary.h"
 #include "common.h"
 #include "handlers.h"
+#include "schemas.h"
 
-static const char *const reasons[] = {"initial", "extension", "case_close", NULL};
-static const char *const statuses[] = {"draft", "submitted", "returned", "approved", NULL};
-
-static const struct json_field create_fields[] = {
+const struct json_field assessment_create_body[] = {
 	{"child_id", JF_ID, JF_REQUIRED, 0, 0, NULL},
-	{"reason", JF_STRING, JF_REQUIRED, 0, 0, reasons},
+	{"reason", JF_STRING, JF_REQUIRED, 0, 0, assessment_reasons},
 	{"assessment_date", JF_DATE, JF_REQUIRED | JF_NOT_FUTURE, 0, 0, NULL},
 	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
-
-int assessments_create(struct request *req)
-{
-	const char *params[2];
-	json_t *body;
-	int status;
-
-	if ((status = json_body(req, create_fields, &body)))
-		return status;
-	params[0] = req->path_params[0];
-	params[1] = json_text(req, body);
-	return db_respond(req, db_call_as(req, "assessments_create", 2, params), 201);
-}
-
-int assessments_list(struct request *req)
-{
-	static const char *const allowed[] = {"limit", "cursor", "status", "case_id", NULL};
-	const char *params[4];
-	int status;
-
-	if ((status = page_params(req, allowed, &params[0], &params[1])))
-		return status;
-	params[2] = query_enum(req, "status", statuses, &status);
-	if (!status)
-		params[3] = query_id(req, "case_id", &status);
-	if (status)
-		return status;
-	return db_respond(req, db_call_as(req, "assessments_list", 4, params), 200);
-}
-
-int assessments_get(struct request *req)
-{
-	return db_respond(req, db_call_as(req, "assessments_get", 1, req->path_params), 200);
-}
-
-int assessments_completeness(struct request *req)
-{
-	return db_respond(req, db_call_as(req, "assessments_completeness", 1, req->path_params),
-			  200);
-}
-
-int assessments_history(struct request *req)
-{
-	static const char *const allowed[] = {"limit", "cursor", NULL};
-	const char *params[3];
-	int status;
-
-	if ((status = page_params(req, allowed, &params[1], &params[2])))
-		return status;
-	params[0] = req->path_params[0];
-	return db_respond(req, db_call_as(req, "assessments_history", 3, params), 200);
-}
-
-static bool is_id(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 18)
-		return false;
-	return strspn(s, "0123456789") == n;
-}
 
 /*
  * The PUT body's shape: item codes are data, so no static schema can name
@@ -101,7 +38,7 @@ static size_t ratings_shape(struct request *req, json_t *body, struct field_erro
 	json_object_foreach (json_object_get(body, "caregivers"), member, section) {
 		if (n >= JSON_SCHEMA_MAX_ERRORS)
 			break;
-		if (!is_id(member))
+		if (!id_valid(member))
 			errors[n++] = (struct field_error){
 				arena_printf(req->arena, "caregivers.%s", member), "invalid",
 				"must be the member id of a caregiver section"};

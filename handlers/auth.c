@@ -72,19 +72,20 @@ static const char *new_refresh_token(struct request *req)
 static int token_pair(struct request *req, const char *user_id, const char *refresh_token)
 {
 	char *access = jwt_issue_access(&auth.signer, user_id, time(NULL), config->access_ttl);
-	struct buf body;
+	json_t *body;
+	const char *text;
 
 	if (!access)
 		return problem(req, 500, PROBLEM_INTERNAL, "Could not issue a token.");
-	buf_init(&body, req->arena);
-	buf_puts(&body, "{\"access_token\":");
-	buf_json_string(&body, access);
-	buf_printf(&body, ",\"token_type\":\"Bearer\",\"expires_in\":%ld,\"refresh_token\":",
-		   config->access_ttl);
-	buf_json_string(&body, refresh_token);
-	buf_puts(&body, "}");
+	body = json_pack("{s:s, s:s, s:I, s:s}", "access_token", access, "token_type", "Bearer",
+			 "expires_in", (json_int_t)config->access_ttl, "refresh_token",
+			 refresh_token);
 	free(access);
-	return response_json(req, 200, body.data, body.len);
+	if (!body)
+		return problem(req, 500, PROBLEM_INTERNAL, "Could not issue a token.");
+	text = json_text(req, body);
+	json_decref(body);
+	return response_json(req, 200, text, strlen(text));
 }
 
 static int no_randomness(struct request *req)

@@ -74,7 +74,7 @@ const char *query_id(struct request *req, const char *name, int *status)
 }
 
 const char *query_enum(struct request *req, const char *name, const char *const *allowed,
-		       int *status)
+		       const char *refusal, int *status)
 {
 	const char *v = request_query_param(req, name);
 	size_t i;
@@ -85,7 +85,8 @@ const char *query_enum(struct request *req, const char *name, const char *const 
 	for (i = 0; allowed[i]; i++)
 		if (strcmp(v, allowed[i]) == 0)
 			return v;
-	*status =
-		problem(req, 400, PROBLEM_MALFORMED, "%s is not one of its allowed values.", name);
+	*status = refusal ? problem(req, 400, PROBLEM_MALFORMED, "%s", refusal)
+			  : problem(req, 400, PROBLEM_MALFORMED,
+				    "%s is not one of its allowed values.", name);
 	return NULL;
 }

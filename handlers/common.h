@@ -30,8 +30,11 @@ const char *json_text(struct request *req, const json_t *value);
 /* ?name= as a decimal id: NULL when absent; 400 written (status in *status) when bad. */
 const char *query_id(struct request *req, const char *name, int *status);
 
-/* ?name= as one of allowed (NULL-ended): NULL when absent; 400 written when not. */
+/*
+ * ?name= as one of allowed (NULL-ended): NULL when absent; 400 written when
+ * not, with refusal as its detail (NULL: "name is not one of its allowed values.").
+ */
 const char *query_enum(struct request *req, const char *name, const char *const *allowed,
-		       int *status);
+		       const char *refusal, int *status);
 
 #endif

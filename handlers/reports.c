@@ -10,10 +10,10 @@
 
 #include "../core/db.h"
 #include "../core/problem.h"
+#include "../core/report_format.h"
 #include "../core/roles.h"
 #include "common.h"
 #include "handlers.h"
-#include "report_format.h"
 
 static void report_free_json(void *value)
 {
@@ -63,7 +63,7 @@ static int report_params(struct request *req, const char *period_param,
 	params[1] = arena_strdup(req->arena, period.label);
 	params[2] = arena_strdup(req->arena, period.from);
 	params[3] = arena_strdup(req->arena, period.to);
-	params[4] = query_enum(req, "program", program_names, &status);
+	params[4] = query_enum(req, "program", program_names, NULL, &status);
 	return status;
 }
 

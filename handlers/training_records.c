@@ -6,8 +6,8 @@
  * the caller's reach is a 404 like one that does not exist.
  *
  * The import is all or nothing and names every bad row. It is built for
- * 100,000 rows: the file is parsed here, in place, into five parallel
- * arrays sent as array parameters of one SQL call, which validates with
+ * 100,000 rows: the file is parsed here, in place, into one JSON array of
+ * rows sent as a parameter of one SQL call, which validates with
  * set-based joins and inserts with one INSERT ... SELECT. Checks that need
  * no data (CSV syntax, column count, dates, scores) happen here; those that
  * do (usernames, training codes, "not in the future" in the programs' time
@@ -17,15 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/csv.h"
 #include "../core/db.h"
 #include "../core/json_schema.h"
 #include "../core/problem.h"
 #include "../core/utf8.h"
 #include "common.h"
-#include "csv.h"
 #include "handlers.h"
+#include "schemas.h"
 
-static const struct json_field create_fields[] = {
+const struct json_field training_record_create_body[] = {
 	{"training_code", JF_STRING, JF_REQUIRED, 1, 64, NULL},
 	{"completed_on", JF_DATE, JF_REQUIRED | JF_NOT_FUTURE, 0, 0, NULL},
 	{"score", JF_NUMBER, JF_NULLABLE, 0, 100, NULL},
@@ -39,36 +40,6 @@ static const struct json_field update_fields[] = {
 	{"reason", JF_STRING, JF_REQUIRED, 1, 1000, NULL},
 	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
-
-int training_records_list(struct request *req)
-{
-	static const char *const allowed[] = {"limit", "cursor", NULL};
-	const char *params[3];
-	int status;
-
-	if ((status = page_params(req, allowed, &params[1], &params[2])))
-		return status;
-	params[0] = req->path_params[0];
-	return db_respond(req, db_call_as(req, "training_records_list", 3, params), 200);
-}
-
-int training_records_get(struct request *req)
-{
-	return db_respond(req, db_call_as(req, "training_records_get", 1, req->path_params), 200);
-}
-
-int training_records_create(struct request *req)
-{
-	const char *params[2];
-	json_t *body;
-	int status;
-
-	if ((status = json_body(req, create_fields, &body)))
-		return status;
-	params[0] = req->path_params[0];
-	params[1] = json_text(req, body);
-	return db_respond(req, db_call_as(req, "training_records_create", 2, params), 201);
-}
 
 int training_records_update(struct request *req)
 {
@@ -106,48 +77,46 @@ int training_records_update(struct request *req)
 static const char *const import_header[IMPORT_COLUMNS] = {"username", "training_code",
 							  "completed_on", "score"};
 
-/* The SQL parameters being built: PostgreSQL array literals and a JSON array. */
+/*
+ * The SQL parameters being built, as JSON text: the rows it could read,
+ * [[row, username, training_code, completed_on, score], ...] (a date or
+ * score it refused is null), and its findings, [{"row","ord","code",
+ * "message"}, ...]. Each element is made with jansson and appended as text
+ * at once, so 100,000 rows never stand in memory as a tree.
+ */
 struct import {
-	struct buf row_nos, usernames, codes, days, scores;
-	struct buf errors; /* [{"row","ord","code","message"}, ...] */
+	struct buf rows;
+	struct buf errors;
 	size_t n_errors;
 };
 
 static void import_init(struct import *im, struct arena *arena)
 {
-	struct buf *arrays[] = {&im->row_nos, &im->usernames, &im->codes, &im->days, &im->scores};
-	size_t i;
-
-	for (i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
-		buf_init(arrays[i], arena);
-		buf_puts(arrays[i], "{");
-	}
+	buf_init(&im->rows, arena);
+	buf_puts(&im->rows, "[");
 	buf_init(&im->errors, arena);
 	buf_puts(&im->errors, "[");
 	im->n_errors = 0;
 }
 
-/* A quoted array element: only " and \ need a backslash inside quotes. */
-static void import_push_text(struct buf *b, struct csv_field f)
+/* Appends value (taken over) to the JSON array being built in b. */
+static void import_append(struct buf *b, json_t *value)
 {
-	size_t start = 0, i;
+	char *text = value ? json_dumps(value, JSON_COMPACT) : NULL;
 
-	buf_puts(b, b->len > 1 ? ",\"" : "\"");
-	for (i = 0; i < f.len; i++) {
-		if (f.data[i] != '"' && f.data[i] != '\\')
-			continue;
-		buf_append(b, f.data + start, i - start);
-		buf_append(b, "\\", 1);
-		start = i;
-	}
-	buf_append(b, f.data + start, f.len - start);
-	buf_append(b, "\"", 1);
+	if (!text)
+		abort(); /* out of memory: as arena_alloc does */
+	if (b->len > 1)
+		buf_append(b, ",", 1);
+	buf_puts(b, text);
+	free(text);
+	json_decref(value);
 }
 
 /* f with ASCII letters lower-cased, copied into the request's arena. */
 static struct csv_field import_lower(struct import *im, struct csv_field f)
 {
-	char *copy = arena_strndup(im->usernames.arena, f.data, f.len);
+	char *copy = arena_strndup(im->rows.arena, f.data, f.len);
 	size_t i;
 
 	for (i = 0; i < f.len; i++)
@@ -157,26 +126,14 @@ static struct csv_field import_lower(struct import *im, struct csv_field f)
 	return f;
 }
 
-/* An element that needs no quoting (digits, a date, NULL). */
-static void import_push_raw(struct buf *b, const char *s, size_t len)
-{
-	if (b->len > 1)
-		buf_append(b, ",", 1);
-	buf_append(b, s, len);
-}
-
 /* ord orders a row's problems: 0 the row itself, 1..4 its columns. */
 static void import_error(struct import *im, size_t row, int ord, const char *code,
 			 const char *message)
 {
 	if (im->n_errors++ >= IMPORT_MAX_ERRORS)
 		return;
-	buf_printf(&im->errors, "%s{\"row\":%zu,\"ord\":%d,\"code\":", im->n_errors > 1 ? "," : "",
-		   row, ord);
-	buf_json_string(&im->errors, code);
-	buf_puts(&im->errors, ",\"message\":");
-	buf_json_string(&im->errors, message);
-	buf_puts(&im->errors, "}");
+	import_append(&im->errors, json_pack("{s:I, s:i, s:s, s:s}", "row", (json_int_t)row, "ord",
+					     ord, "code", code, "message", message));
 }
 
 /* "95", "87.5", ".5": a plain decimal from 0 to 100, no sign, no exponent. */
@@ -222,9 +179,9 @@ static void import_row(struct import *im, size_t row, struct csv_field *fields)
 	static const char *const bad_text[IMPORT_COLUMNS] = {
 		"username is not UTF-8 text", "training_code is not UTF-8 text",
 		"completed_on is not UTF-8 text", "score is not UTF-8 text"};
-	char number[24];
-	int n, i;
-	bool sendable = true;
+	struct csv_field username;
+	int i;
+	bool sendable = true, day_ok = true, score_ok = true;
 
 	for (i = 0; i < IMPORT_COLUMNS; i++) {
 		fields[i] = csv_trim(fields[i]);
@@ -235,27 +192,26 @@ static void import_row(struct import *im, size_t row, struct csv_field *fields)
 	}
 	if (!sendable)
 		return;
-	n = snprintf(number, sizeof(number), "%zu", row);
-	import_push_raw(&im->row_nos, number, (size_t)n);
 	/* Usernames are stored lower-case, and login folds case the same way. */
-	import_push_text(&im->usernames, import_lower(im, fields[0]));
-	import_push_text(&im->codes, fields[1]);
-	if (import_date_ok(fields[2])) {
-		import_push_raw(&im->days, fields[2].data, fields[2].len);
-	} else {
+	username = import_lower(im, fields[0]);
+	if (!import_date_ok(fields[2])) {
 		import_error(im, row, 3, "invalid_date",
 			     "completed_on must be a real calendar date YYYY-MM-DD");
-		import_push_raw(&im->days, "NULL", 4);
+		day_ok = false;
 	}
-	if (fields[3].len == 0) {
-		import_push_raw(&im->scores, "NULL", 4);
-	} else if (import_score_ok(fields[3])) {
-		import_push_raw(&im->scores, fields[3].data, fields[3].len);
-	} else {
+	if (fields[3].len > 0 && !import_score_ok(fields[3])) {
 		import_error(im, row, 4, "invalid_score",
 			     "score must be empty or a number from 0 to 100");
-		import_push_raw(&im->scores, "NULL", 4);
+		score_ok = false;
 	}
+	/* The score stays text: numeric reads it as written, with no binary rounding. */
+	import_append(&im->rows,
+		      json_pack("[I, s%, s%, o, o]", (json_int_t)row, username.data, username.len,
+				fields[1].data, fields[1].len,
+				day_ok ? json_stringn(fields[2].data, fields[2].len) : json_null(),
+				score_ok && fields[3].len > 0
+					? json_stringn(fields[3].data, fields[3].len)
+					: json_null()));
 }
 
 static bool import_header_ok(enum csv_result res, const struct csv_field *fields, size_t n)
@@ -280,7 +236,7 @@ int training_records_import(struct request *req)
 	char empty[1] = "";
 	struct import im;
 	enum csv_result res;
-	const char *params[7];
+	const char *params[3];
 	const char *why;
 	size_t n, row = 0;
 
@@ -308,18 +264,10 @@ int training_records_import(struct request *req)
 		else
 			import_row(&im, row, fields);
 	}
-	buf_puts(&im.row_nos, "}");
-	buf_puts(&im.usernames, "}");
-	buf_puts(&im.codes, "}");
-	buf_puts(&im.days, "}");
-	buf_puts(&im.scores, "}");
+	buf_puts(&im.rows, "]");
 	buf_puts(&im.errors, "]");
-	params[0] = im.row_nos.data;
-	params[1] = im.usernames.data;
-	params[2] = im.codes.data;
-	params[3] = im.days.data;
-	params[4] = im.scores.data;
-	params[5] = im.errors.data;
-	params[6] = IMPORT_TEXT(IMPORT_MAX_ERRORS);
-	return db_respond(req, db_call_as(req, "training_records_import", 7, params), 200);
+	params[0] = im.rows.data;
+	params[1] = im.errors.data;
+	params[2] = IMPORT_TEXT(IMPORT_MAX_ERRORS);
+	return db_respond(req, db_call_as(req, "training_records_import", 3, params), 200);
 }

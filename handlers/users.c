@@ -1,7 +1,9 @@
 /*
- * /users: program admins create and change accounts; supervisors see their
- * team and the certification office everyone (row-level security decides
- * which rows, so an id out of scope is a 404 like one that does not exist).
+ * POST and PATCH /users: program admins create and change accounts; the
+ * password in the body is hashed here and only its hash reaches SQL. The
+ * reads are route rows; supervisors see their team and the certification
+ * office everyone (row-level security decides which rows, so an id out of
+ * scope is a 404 like one that does not exist).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,32 +38,6 @@ static const struct json_field update_fields[] = {
 	{"password", JF_STRING, 0, 12, 1024, NULL},
 	{NULL, JF_STRING, 0, 0, 0, NULL},
 };
-
-int users_list(struct request *req)
-{
-	static const char *const allowed[] = {"limit", "cursor", "role", "active", NULL};
-	const char *params[4];
-	const char *active;
-	int status;
-
-	if ((status = page_params(req, allowed, &params[0], &params[1])))
-		return status;
-	params[2] = request_query_param(req, "role");
-	/* A role no user can hold (certified_cans_user is computed) would only ever match no one.
-	 */
-	if (params[2] && !role_granted_from_name(params[2], strlen(params[2])))
-		return problem(req, 400, PROBLEM_MALFORMED, "role is not a role a user can hold.");
-	active = request_query_param(req, "active");
-	if (active && strcmp(active, "true") && strcmp(active, "false"))
-		return problem(req, 400, PROBLEM_MALFORMED, "active must be true or false.");
-	params[3] = active;
-	return db_respond(req, db_call_as(req, "users_list", 4, params), 200);
-}
-
-int users_get(struct request *req)
-{
-	return db_respond(req, db_call_as(req, "users_get", 1, req->path_params), 200);
-}
 
 /*
  * Sets *hash to the stored form of the body's password (NULL when it sets

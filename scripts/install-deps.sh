@@ -15,6 +15,7 @@ packages=(
 	libfcgi-dev libjwt-dev libssl-dev libjansson-dev libpq-dev
 	libcmocka-dev libcurl4-openssl-dev
 	postgresql "postgresql-client|postgresql-client-15"
+	postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl # tests/sql: pgTAP and pg_prove
 	"nginx-light|nginx|nginx-core|nginx-full|nginx-extras"
 	wrk curl jq openssl ca-certificates
 	clang-format cppcheck

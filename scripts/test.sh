@@ -4,7 +4,8 @@
 # 1. Runs every unit test binary (cmocka).
 # 2. When integration binaries are given: starts a complete throw-away stack
 #    (PostgreSQL, the ASan/UBSan worker pool build/asan/cansd, nginx on a free
-#    port) in a fresh temporary directory, runs each integration binary
+#    port) in a fresh temporary directory, runs the pgTAP tests of tests/sql
+#    on its database (tests/sql/run.sh, pg_prove) and each integration binary
 #    against it (timeout 300 s each), stops the stack (a trap makes sure), and
 #    fails when the sanitizers left any report in $VAR/log/asan.* / ubsan.*.
 # 3. With integration binaries: tests/pool_privileges.sh,
@@ -13,10 +14,13 @@
 #    tests/run_from_clone.sh (`make run` from a fresh clone of HEAD in 0700
 #    directories, to /readyz and a login, stopped, started again).
 # 4. tests/demo_loopback.sh, then the static checks and the OpenAPI lint.
-# Ends with one line "N passed, N failed, N skipped" (each binary and each
-# check counts as one passed or failed; every test case cmocka skipped counts
-# as one skipped, and is listed by name) and exits non-zero on any failure.
-# A skip is never a pass: a binary whose tests all skipped is not passed.
+# Ends with one line "N passed, N failed, N skipped" that counts what was
+# checked, and exits non-zero on any failure. It counts every cmocka test
+# case (one of a binary that died or timed out is failed, and so is each
+# case it never reached), every pgTAP assertion (one a planned assertion
+# never ran counts as failed), and every other check (a shell test, a
+# static check) as one; the line before it says how many of each. A skip is
+# never a pass: each skipped case is counted as skipped and listed by name.
 #
 # A worker that dies during the run fails it: the pool logs "worker died:
 # pid N ..." (fcgi/pool.c) for every worker that ends while it is not
@@ -59,39 +63,104 @@ failed=0
 skipped=0
 failures=()
 skips=()
+# what the closing line counted, by kind
+unit_cases=0
+integ_cases=0
+sql_assertions=0
+sql_files=0
+checks=0
 pass() {
 	passed=$((passed + 1))
+	checks=$((checks + 1))
 	printf 'PASS %s\n' "$1"
 }
 fail() {
 	failed=$((failed + 1))
+	checks=$((checks + 1))
 	failures+=("$1")
 	printf 'FAIL %s\n' "$1"
 }
 
-# Runs cmocka binary $2 (name $1) with a timeout of $3 s, then passes or
-# fails it and counts the test cases it skipped: cmocka prints
-# "[  SKIPPED ] name" for each, and "[  PASSED  ] N test(s)." at the end.
+# Adds the outcome of one binary or file, $2 passed, $3 failed, $4 skipped
+# of its cases, to the totals, and prints its line.
+count() {
+	local name=$1 ok=$2 bad=$3 skip=$4
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	skipped=$((skipped + skip))
+	if [ "$bad" -gt 0 ]; then
+		failures+=("$name")
+		printf 'FAIL %s (%s passed, %s failed, %s skipped)\n' "$name" "$ok" "$bad" "$skip"
+	elif [ "$skip" -gt 0 ]; then
+		printf 'SKIP %s (%s passed, %s skipped: counted as skipped)\n' "$name" "$ok" "$skip"
+	else
+		printf 'PASS %s (%s passed)\n' "$name" "$ok"
+	fi
+}
+
+# Runs cmocka binary $2 (name $1) with a timeout of $3 s and counts its test
+# cases into the totals and into the variable named $4. cmocka announces
+# "[==========] Running N test(s)." per group and prints each case's
+# "[ RUN      ] name" followed by "[       OK ] name", "[  FAILED  ] name"
+# or "[  SKIPPED ] name" (the summary repeats the failed and skipped names,
+# with no RUN before them). A case that was announced but never ended (the
+# binary died or timed out, or a group setup failed) counts as failed; so
+# does a non-zero exit with no failed case.
 run_cmocka() {
-	local name=$1 bin=$2 limit=$3 out rc=0 n=0 ok case
+	local name=$1 bin=$2 limit=$3 kind=$4 out rc=0 planned ok bad skip lost case
 	out=$(mktemp)
 	timeout "$limit" "$bin" 2>&1 | tee "$out" || rc=$?
+	read -r planned ok bad skip < <(awk '
+		/^\[==========\] Running [0-9]+ test\(s\)\./ { planned += $3 }
+		/^\[ RUN      \] / { running = 1; next }
+		running && /^\[       OK \] / { ok++; running = 0 }
+		running && /^\[  FAILED  \] / { bad++; running = 0 }
+		running && /^\[  SKIPPED \] / { skip++; running = 0 }
+		END { print planned + 0, ok + 0, bad + 0, skip + 0 }' "$out")
 	while IFS= read -r case; do
 		skips+=("$name: $case")
-		n=$((n + 1))
-	done < <(sed -n 's/^\[  SKIPPED \] //p' "$out" | grep -v ' test(s)' | sort -u)
-	ok=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\./\1/p' "$out" | awk '{ s += $1 } END { print s + 0 }')
+	done < <(awk '/^\[ RUN      \] / { running = 1; next }
+		running && /^\[  SKIPPED \] / { running = 0; sub(/^\[  SKIPPED \] /, ""); print; next }
+		running && /^\[ *(OK|FAILED) *\] / { running = 0 }' "$out")
 	rm -f "$out"
-	skipped=$((skipped + n))
+	lost=$((planned - ok - bad - skip))
+	[ "$lost" -ge 0 ] || lost=0
+	bad=$((bad + lost))
+	[ "$rc" = 0 ] || [ "$bad" -gt 0 ] || bad=1
 	if [ "$rc" != 0 ]; then
 		[ "$rc" = 124 ] && rc="timed out after $limit s"
-		fail "$name (exit $rc)"
-	elif [ "$n" = 0 ]; then
-		pass "$name"
-	elif [ "$ok" -gt 0 ]; then
-		pass "$name ($ok passed; $n skipped, counted as skipped)"
-	else
-		printf 'SKIP %s (every test skipped)\n' "$name"
+		name="$name (exit $rc)"
+	fi
+	count "$name" "$ok" "$bad" "$skip"
+	printf -v "$kind" '%d' $((${!kind} + ok + bad + skip))
+}
+
+# Runs the pgTAP files through tests/sql/run.sh (arguments: psql, socket
+# directory, port) and counts each file's assertions: "ok N" passed (but
+# "ok N # SKIP" skipped), "not ok N" failed, and every assertion of the
+# plan ("1..N") that never ran failed (the file died half-way).
+run_pgtap() {
+	local out rc=0 file frc planned ok bad skip lost seen=0
+	out=$(mktemp)
+	tests/sql/run.sh "$@" 2>&1 | tee "$out" || rc=$?
+	while read -r file frc planned ok bad skip; do
+		seen=$((seen + 1))
+		lost=$((planned - ok - bad - skip))
+		[ "$lost" -ge 0 ] || lost=0
+		bad=$((bad + lost))
+		[ "$frc" = 0 ] || [ "$bad" -gt 0 ] || bad=1
+		count "tests/sql/$file" "$ok" "$bad" "$skip"
+		sql_files=$((sql_files + 1))
+		sql_assertions=$((sql_assertions + ok + bad + skip))
+	done < <(awk '
+		/^== end / { rc = $4; sub(/^rc=/, "", rc); print name, rc, planned + 0, ok + 0, bad + 0, skip + 0; next }
+		/^== / { name = $2; planned = ok = bad = skip = 0; next }
+		/^1\.\.[0-9]+/ { planned = $1; sub(/^1\.\./, "", planned) }
+		/^ok [0-9]+/ { if ($0 ~ /# *[Ss][Kk][Ii][Pp]/) skip++; else ok++ }
+		/^not ok [0-9]+/ { bad++ }' "$out")
+	rm -f "$out"
+	if [ "$seen" = 0 ]; then
+		fail "tests/sql (no file ran: exit $rc)"
 	fi
 }
 
@@ -106,7 +175,7 @@ for t in "${unit[@]}"; do
 		fail "$name (not built)"
 		continue
 	fi
-	run_cmocka "$name" "$t" 120
+	run_cmocka "$name" "$t" 120 unit_cases
 done
 
 # --- integration tests against a real stack --------------------------------------
@@ -190,14 +259,9 @@ if [ "${#integ[@]}" -gt 0 ]; then
 		export CANSD_TEST_PSQL="runuser -u postgres -- $pgbin/psql -X -q -h $stack_var/pg/socket -p $CANSD_PG_PORT -U postgres -d cansd -At -v ON_ERROR_STOP=1"
 		# shellcheck disable=SC2031 # (lib.sh only changes it in a subshell)
 		export CANSD_TEST_TIMEZONE=$CANSD_TIMEZONE
-		# SQL-level tests: each wraps itself in BEGIN ... ROLLBACK and stops
-		# with an error on the first mismatch.
-		shopt -s nullglob
-		for s in tests/sql/*.sql; do
-			echo "-- $s"
-			if $CANSD_TEST_PSQL <"$s"; then pass "$s"; else fail "$s"; fi
-		done
-		shopt -u nullglob
+		# SQL-level tests: pgTAP files, each in BEGIN ... ROLLBACK
+		echo "-- tests/sql (pgTAP, pg_prove)"
+		run_pgtap "$pgbin/psql" "$stack_var/pg/socket" "$CANSD_PG_PORT"
 		echo "-- tests/statements/check.sh"
 		if tests/statements/check.sh "$CANSD_TEST_PSQL"; then pass "statements match C and SQL"; else fail "statements match C and SQL"; fi
 		for t in "${integ[@]}"; do
@@ -207,7 +271,7 @@ if [ "${#integ[@]}" -gt 0 ]; then
 				fail "$name (not built)"
 				continue
 			fi
-			run_cmocka "$name" "$t" 300
+			run_cmocka "$name" "$t" 300 integ_cases
 			# a test that restarts a component must leave it running
 			if ! pool_running || ! nginx_running || ! pg_running; then
 				fail "stack still up after $name"
@@ -311,5 +375,6 @@ if [ "$failed" -gt 0 ]; then
 	echo "failed:"
 	printf '  %s\n' "${failures[@]}"
 fi
+echo "counted: $unit_cases cmocka test cases of ${#unit[@]} unit binaries, $integ_cases of ${#integ[@]} integration binaries, $sql_assertions pgTAP assertions of $sql_files SQL files, $checks checks"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -164,23 +164,34 @@ $$;
 -- The CSV import, validated whole and committed whole. The handler parsed
 -- the file and checked what needs no data (columns, dates, scores): its
 -- findings arrive as pre_errors [{"row","ord","code","message"}], and the
--- rows it could read as parallel arrays (a date or score it refused is
--- NULL). This checks what needs data (usernames, training codes, "not in
+-- rows it could read as csv_rows [[row, username, training_code, completed_on,
+-- score], ...] (a date or score it refused is null), read here into
+-- parallel arrays. This checks what needs data (usernames, training codes, "not in
 -- the future" in the programs' time zone) with set-based joins, so 100,000
 -- rows cost a few statements, not 100,000 round trips. Any problem raises
 -- CN422 with every problem (at most max_errors of them, sorted by row and
 -- column) and nothing is written.
 CREATE OR REPLACE FUNCTION api.training_records_import(actor bigint, request_id text, addr text,
-	row_nos integer[], usernames text[], codes text[], days date[], scores numeric[],
-	pre_errors jsonb, max_errors integer) RETURNS text
+	csv_rows jsonb, pre_errors jsonb, max_errors integer) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
+	row_nos integer[];
+	usernames text[];
+	codes text[];
+	days date[];
+	scores numeric[];
 	n_errors bigint;
 	errors json;
 	imported bigint;
 	summary jsonb;
 BEGIN
 	PERFORM cansd.begin_request(actor, request_id, addr);
+	-- One pass: the five aggregates see the rows in the same order, so the
+	-- arrays stay aligned element by element.
+	SELECT array_agg((e->>0)::integer), array_agg(e->>1), array_agg(e->>2),
+	       array_agg((e->>3)::date), array_agg((e->>4)::numeric)
+	INTO row_nos, usernames, codes, days, scores
+	FROM jsonb_array_elements(csv_rows) AS r(e);
 	WITH input AS (
 		SELECT i.n, i.username, i.code, i.day
 		FROM unnest(row_nos, usernames, codes, days) AS i(n, username, code, day)),

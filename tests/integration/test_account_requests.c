@@ -47,29 +47,15 @@ static char *request_account(const char *token, const char *username, long want)
 /* Whether account request id is in GET /account-requests?status=... (all pages). */
 static bool account_requests_has(const char *token, const char *status, const char *id)
 {
-	struct http_response r;
-	char path[1024], cursor[512] = "";
-	bool found = false, more;
-	int pages;
+	char path[256];
+	json_t *it;
 
-	for (pages = 0; pages < 100 && !found; pages++) {
-		json_t *it;
-
-		snprintf(path, sizeof(path), API "/account-requests?status=%s&limit=500%s%s",
-			 status, *cursor ? "&cursor=" : "", cursor);
-		http_call(&r, "GET", path, token, NULL, NULL, 0);
-		assert_status(&r, 200);
-		it = item_with(json_object_get(r.json, "items"), "id", id);
-		if (it) {
-			found = true;
-			assert_string_equal(str(it, "status"), status);
-		}
-		more = next_cursor(&r, cursor, sizeof(cursor));
-		http_free(&r);
-		if (!more)
-			break;
-	}
-	return found;
+	snprintf(path, sizeof(path), API "/account-requests?status=%s&limit=500", status);
+	if (!(it = list_walk(token, path, "id", id, 100, NULL)))
+		return false;
+	assert_string_equal(str(it, "status"), status);
+	json_decref(it);
+	return true;
 }
 
 static void test_account_request_approve_creates_worker_under_requesting_supervisor(void **state)

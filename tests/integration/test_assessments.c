@@ -25,8 +25,6 @@
 #include "tests/support/response_check.h"
 
 #define API "/api/v1"
-#define WORKER_ROLES "[\"worker\"]"
-#define SUPERVISOR_ROLES "[\"supervisor\"]"
 
 /* One team (sup, w, w2), another team's supervisor, QA, all certified. */
 static struct cans_team team;
@@ -34,29 +32,16 @@ static struct cans_team team;
 static int setup(void **state)
 {
 	(void)state;
-	if (!cans_fixture_init())
-		return -1;
-	cans_team_new(&team, "a");
-	return 0;
+	return cans_team_setup(&team, "a");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	cans_team_free(&team);
-	cans_fixture_done();
-	return 0;
+	return cans_team_teardown(&team);
 }
 
 /* --- helpers ------------------------------------------------------------------ */
-
-static void get(struct http_response *r, const char *token, const char *fmt, const char *id)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), fmt, id);
-	http_call(r, "GET", path, token, NULL, NULL, 0);
-}
 
 static void put_ratings(struct http_response *r, const char *token, const char *id,
 			const char *json, const char *if_match)
@@ -76,7 +61,7 @@ static char *first_missing(const char *token, const char *id, const char *subjec
 	char *item = NULL;
 	size_t i;
 
-	get(&r, token, API "/assessments/%s/completeness", id);
+	cans_get(&r, token, API "/assessments/%s/completeness", id);
 	assert_status(&r, 200);
 	json_array_foreach (json_object_get(r.json, "missing"), i, m) {
 		if (strcmp(json_string_value(json_object_get(m, "subject")), subject) == 0) {
@@ -167,7 +152,7 @@ test_create_opens_a_draft_with_a_section_for_every_adult_linked_to_the_child(voi
 	s.assessment =
 		cans_assessment_new(team.w.token, s.case_id, s.child, "initial", cans_days_ago(5));
 
-	get(&r, team.w.token, API "/assessments/%s", s.assessment);
+	cans_get(&r, team.w.token, API "/assessments/%s", s.assessment);
 	assert_status(&r, 200);
 	assert_string_equal(cans_str(&r, "status"), "draft");
 	assert_string_equal(cans_str(&r, "instrument"), "CANS-2.0");
@@ -259,7 +244,7 @@ static void test_an_adult_linked_later_joins_a_draft_but_never_a_submitted_cans(
 	grandma = cans_member_new(team.w.token, s.case_id,
 				  "{\"kind\":\"collateral\",\"full_name\":\"Gran\","
 				  "\"relationship\":\"grandparent\"}");
-	get(&r, team.w.token, API "/assessments/%s", s.assessment);
+	cans_get(&r, team.w.token, API "/assessments/%s", s.assessment);
 	assert_non_null(json_object_get(
 		json_object_get(json_object_get(r.json, "ratings"), "caregivers"), grandma));
 	etag = http_header(&r, "ETag");
@@ -275,7 +260,7 @@ static void test_an_adult_linked_later_joins_a_draft_but_never_a_submitted_cans(
 	aunt = cans_member_new(team.w.token, s.case_id,
 			       "{\"kind\":\"collateral\",\"full_name\":\"Aunt\","
 			       "\"relationship\":\"aunt_uncle\"}");
-	get(&r, team.w.token, API "/assessments/%s", s.assessment);
+	cans_get(&r, team.w.token, API "/assessments/%s", s.assessment);
 	assert_null(json_object_get(
 		json_object_get(json_object_get(r.json, "ratings"), "caregivers"), aunt));
 	assert_string_equal(cans_str(&r, "status"), "submitted");
@@ -383,7 +368,7 @@ static void test_ratings_name_every_bad_field_in_one_400_and_change_nothing(void
 	assert_true(error_names(&r, "caregivers.mum"));
 	http_free(&r);
 
-	get(&r, team.w.token, API "/assessments/%s", s.assessment);
+	cans_get(&r, team.w.token, API "/assessments/%s", s.assessment);
 	etag = http_header(&r, "ETag");
 	assert_string_equal(etag, "\"1\"");
 	assert_int_equal(
@@ -418,7 +403,7 @@ static void test_etag_on_every_read_and_write_and_a_stale_if_match_is_412(void *
 	put_ratings(&r, team.w.token, s.assessment, body, "If-Match: W/\"2\"");
 	assert_status(&r, 200);
 	http_free(&r);
-	get(&r, team.w.token, API "/assessments/%s/completeness", s.assessment);
+	cans_get(&r, team.w.token, API "/assessments/%s/completeness", s.assessment);
 	etag = http_header(&r, "ETag");
 	assert_string_equal(etag, "\"3\"");
 	free(etag);
@@ -445,7 +430,7 @@ static void test_completeness_and_submit_agree_and_an_incomplete_submit_is_422(v
 
 	(void)state;
 	cans_scene_new(&s, &team.sup, &team.w, true);
-	get(&c, team.w.token, API "/assessments/%s/completeness", s.assessment);
+	cans_get(&c, team.w.token, API "/assessments/%s/completeness", s.assessment);
 	assert_status(&c, 200);
 	assert_true(json_is_false(json_object_get(c.json, "complete")));
 	json_array_foreach (json_object_get(c.json, "missing"), i, m) {
@@ -475,7 +460,7 @@ static void test_completeness_and_submit_agree_and_an_incomplete_submit_is_422(v
 		put_ratings(&r, team.w.token, s.assessment, body, NULL);
 		assert_status(&r, 200);
 		http_free(&r);
-		get(&c, team.w.token, API "/assessments/%s/completeness", s.assessment);
+		cans_get(&c, team.w.token, API "/assessments/%s/completeness", s.assessment);
 		assert_int_equal(json_array_size(json_object_get(c.json, "missing")), 1);
 		m = json_array_get(json_object_get(c.json, "missing"), 0);
 		assert_string_equal(json_string_value(json_object_get(m, "subject")), s.para);
@@ -522,7 +507,7 @@ test_module_items_are_required_while_the_trigger_holds_and_kept_when_lowered(voi
 	put_ratings(&r, team.w.token, s.assessment, body, NULL);
 	assert_status(&r, 200);
 	http_free(&r);
-	get(&r, team.w.token, API "/assessments/%s/completeness", s.assessment);
+	cans_get(&r, team.w.token, API "/assessments/%s/completeness", s.assessment);
 	assert_int_equal(json_array_size(json_object_get(r.json, "missing")), atoi(module_n));
 	http_free(&r);
 	cans_rate_complete(team.w.token, s.assessment, 1);
@@ -531,7 +516,7 @@ test_module_items_are_required_while_the_trigger_holds_and_kept_when_lowered(voi
 	assert_status(&r, 200);
 	assert_int_equal(rating_of(&r, "child", module_item), 1); /* kept */
 	http_free(&r);
-	get(&r, team.w.token, API "/assessments/%s/completeness", s.assessment);
+	cans_get(&r, team.w.token, API "/assessments/%s/completeness", s.assessment);
 	assert_true(json_is_true(json_object_get(r.json, "complete")));
 	http_free(&r);
 	free(trigger);
@@ -555,29 +540,29 @@ static void test_out_of_scope_is_404_and_roles_without_cans_are_403(void **state
 	(void)state;
 	cans_scene_new(&s, &team.sup, &team.w, true);
 	for (i = 0; i < sizeof(reads) / sizeof(reads[0]); i++) {
-		get(&r, team.w2.token, reads[i], s.assessment);
+		cans_get(&r, team.w2.token, reads[i], s.assessment);
 		assert_problem(&r, 404, "not-found");
 		http_free(&r);
-		get(&r, team.sup2.token, reads[i], s.assessment);
+		cans_get(&r, team.sup2.token, reads[i], s.assessment);
 		assert_problem(&r, 404, "not-found");
 		http_free(&r);
-		get(&r, team.sup.token, reads[i], s.assessment);
+		cans_get(&r, team.sup.token, reads[i], s.assessment);
 		assert_status(&r, 200);
 		http_free(&r);
 	}
 	put_ratings(&r, team.w2.token, s.assessment, "{}", NULL);
 	assert_problem(&r, 404, "not-found");
 	http_free(&r);
-	get(&r, team.w2.token, API "/assessments?case_id=%s", s.case_id);
+	cans_get(&r, team.w2.token, API "/assessments?case_id=%s", s.case_id);
 	assert_status(&r, 200);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 0);
 	http_free(&r);
-	get(&r, team.w.token, API "/assessments/%s", "999999999");
+	cans_get(&r, team.w.token, API "/assessments/%s", "999999999");
 	assert_problem(&r, 404, "not-found");
 	http_free(&r);
 
 	cans_person_new(&office, "a-off2", "[\"certification_office\"]", NULL, 30);
-	get(&r, office.token, API "/assessments/%s", s.assessment);
+	cans_get(&r, office.token, API "/assessments/%s", s.assessment);
 	assert_problem(&r, 403, "forbidden");
 	http_free(&r);
 	cans_person_free(&office);
@@ -598,13 +583,13 @@ static void test_qa_analyst_reads_every_cans_and_changes_none(void **state)
 
 	(void)state;
 	cans_scene_new(&s, &team.sup, &team.w, true);
-	get(&r, team.qa.token, API "/assessments/%s", s.assessment);
+	cans_get(&r, team.qa.token, API "/assessments/%s", s.assessment);
 	assert_status(&r, 200);
 	http_free(&r);
-	get(&r, team.qa.token, API "/assessments/%s/history", s.assessment);
+	cans_get(&r, team.qa.token, API "/assessments/%s/history", s.assessment);
 	assert_status(&r, 200);
 	http_free(&r);
-	get(&r, team.qa.token, API "/assessments?case_id=%s", s.case_id);
+	cans_get(&r, team.qa.token, API "/assessments?case_id=%s", s.case_id);
 	assert_int_equal(json_array_size(json_object_get(r.json, "items")), 1);
 	http_free(&r);
 	put_ratings(&r, team.qa.token, s.assessment, "{}", NULL);
@@ -656,7 +641,7 @@ test_a_lapsed_worker_is_refused_until_a_new_record_on_the_very_next_request(void
 	assert_problem(&r, 403, "certification-required");
 	http_free(&r);
 	/* case data needs no certification */
-	get(&r, lapsed.token, API "/cases/%s", s.case_id);
+	cans_get(&r, lapsed.token, API "/cases/%s", s.case_id);
 	assert_status(&r, 200);
 	http_free(&r);
 

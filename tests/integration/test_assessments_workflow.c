@@ -24,8 +24,6 @@
 #include "tests/support/response_check.h"
 
 #define API "/api/v1"
-#define WORKER_ROLES "[\"worker\"]"
-#define SUPERVISOR_ROLES "[\"supervisor\"]"
 
 /* One team (sup, w, w2), another team's supervisor, QA, all certified. */
 static struct cans_team team;
@@ -33,18 +31,13 @@ static struct cans_team team;
 static int setup(void **state)
 {
 	(void)state;
-	if (!cans_fixture_init())
-		return -1;
-	cans_team_new(&team, "f");
-	return 0;
+	return cans_team_setup(&team, "f");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	cans_team_free(&team);
-	cans_fixture_done();
-	return 0;
+	return cans_team_teardown(&team);
 }
 
 /* POST /assessments/{id}/{action} with an optional body. */
@@ -66,14 +59,6 @@ static void act_ok(const char *token, const char *id, const char *action, const 
 	assert_status(&r, 200);
 	assert_string_equal(cans_str(&r, "status"), want_status);
 	http_free(&r);
-}
-
-static void get(struct http_response *r, const char *token, const char *fmt, const char *id)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), fmt, id);
-	http_call(r, "GET", path, token, NULL, NULL, 0);
 }
 
 /* A complete CANS of a new case of `worker`, submitted when wanted. */
@@ -136,7 +121,7 @@ static void test_rate_submit_return_resubmit_approve_with_the_history_oldest_fir
 	assert_non_null(cans_str(&r, "approved_at"));
 	http_free(&r);
 
-	get(&r, team.w.token, API "/assessments/%s/history", s.assessment);
+	cans_get(&r, team.w.token, API "/assessments/%s/history", s.assessment);
 	assert_status(&r, 200);
 	items = json_object_get(r.json, "items");
 	assert_int_equal(json_array_size(items), sizeof(want) / sizeof(want[0]));
@@ -197,10 +182,10 @@ static void test_reroute_by_the_author_or_the_routed_supervisor_never_to_the_aut
 	act(&r, team.sup.token, s.assessment, "approve", NULL);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
-	get(&r, team.sup2.token, API "/approvals%s", "");
+	cans_get(&r, team.sup2.token, API "/approvals%s", "");
 	assert_true(list_has(&r, s.assessment));
 	http_free(&r);
-	get(&r, team.sup2.token, API "/assessments/%s", s.assessment);
+	cans_get(&r, team.sup2.token, API "/assessments/%s", s.assessment);
 	assert_status(&r, 200);
 	http_free(&r);
 
@@ -212,14 +197,14 @@ static void test_reroute_by_the_author_or_the_routed_supervisor_never_to_the_aut
 	assert_string_equal(cans_str(&r, "routed_to"), team.sup.id);
 	http_free(&r);
 	/* having been asked to decide it, they still read it but act no more */
-	get(&r, team.sup2.token, API "/assessments/%s", s.assessment);
+	cans_get(&r, team.sup2.token, API "/assessments/%s", s.assessment);
 	assert_status(&r, 200);
 	http_free(&r);
 	act(&r, team.sup2.token, s.assessment, "approve", NULL);
 	assert_problem(&r, 409, "conflict");
 	http_free(&r);
 
-	get(&r, team.qa.token, API "/assessments/%s/history", s.assessment);
+	cans_get(&r, team.qa.token, API "/assessments/%s/history", s.assessment);
 	e = json_array_get(json_object_get(r.json, "items"),
 			   json_array_size(json_object_get(r.json, "items")) - 2);
 	assert_string_equal(json_string_value(json_object_get(e, "event")), "rerouted");
@@ -361,7 +346,7 @@ static void test_the_approvals_queue_is_the_supervisors_own_oldest_first(void **
 	assert_false(list_has(&r, a.assessment));
 	assert_true(list_has(&r, b.assessment));
 	http_free(&r);
-	get(&r, team.sup.token, API "/assessments?status=approved&case_id=%s", a.case_id);
+	cans_get(&r, team.sup.token, API "/assessments?status=approved&case_id=%s", a.case_id);
 	assert_true(list_has(&r, a.assessment));
 	http_free(&r);
 	cans_scene_free(&a);
@@ -389,22 +374,22 @@ static void test_qc_flags_are_stored_on_submit_for_qa_and_the_case_supervisor(vo
 	(void)state;
 	/* every need 0 and every strength 0: "no need above 0" and nothing else */
 	complete_scene(&s, &team.sup, &team.w, 0, true);
-	get(&r, team.qa.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	cans_get(&r, team.qa.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_status(&r, 200);
 	assert_true(flags_have(&r, "NO_NEED_ABOVE_ZERO"));
 	assert_false(flags_have(&r, "NO_USEFUL_STRENGTH"));
 	http_free(&r);
-	get(&r, team.sup.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	cans_get(&r, team.sup.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_status(&r, 200);
 	assert_true(flags_have(&r, "NO_NEED_ABOVE_ZERO"));
 	http_free(&r);
-	get(&r, team.sup2.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	cans_get(&r, team.sup2.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_problem(&r, 404, "not-found");
 	http_free(&r);
-	get(&r, team.w.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	cans_get(&r, team.w.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_problem(&r, 403, "forbidden");
 	http_free(&r);
-	get(&r, team.qa.token, API "/qc/flags?assessment_id=%s", "x");
+	cans_get(&r, team.qa.token, API "/qc/flags?assessment_id=%s", "x");
 	assert_problem(&r, 400, "malformed-request");
 	http_free(&r);
 
@@ -416,7 +401,7 @@ static void test_qc_flags_are_stored_on_submit_for_qa_and_the_case_supervisor(vo
 		json_t *c;
 		struct http_response g;
 
-		get(&g, team.w.token, API "/assessments/%s", s.assessment);
+		cans_get(&g, team.w.token, API "/assessments/%s", s.assessment);
 		c = json_deep_copy(json_object_get(json_object_get(g.json, "ratings"), "child"));
 		http_free(&g);
 		{
@@ -441,7 +426,7 @@ static void test_qc_flags_are_stored_on_submit_for_qa_and_the_case_supervisor(vo
 	}
 	cans_rate_complete(team.w.token, s.assessment, 1);
 	act_ok(team.w.token, s.assessment, "submit", NULL, "submitted");
-	get(&r, team.qa.token, API "/qc/flags?assessment_id=%s", s.assessment);
+	cans_get(&r, team.qa.token, API "/qc/flags?assessment_id=%s", s.assessment);
 	assert_false(flags_have(&r, "NO_NEED_ABOVE_ZERO"));
 	http_free(&r);
 	cans_scene_free(&s);
@@ -455,7 +440,7 @@ static const char *due_status(const char *token, const char *case_id, const char
 	size_t i;
 
 	status[0] = '\0';
-	get(&r, token, API "/cans-due?status=all&case_id=%s", case_id);
+	cans_get(&r, token, API "/cans-due?status=all&case_id=%s", case_id);
 	assert_status(&r, 200);
 	json_array_foreach (json_object_get(r.json, "items"), i, it) {
 		if (strcmp(json_string_value(json_object_get(it, "reason")), reason) == 0)
@@ -508,11 +493,11 @@ static void test_every_read_and_every_change_of_a_cans_is_audited(void **state)
 
 	(void)state;
 	complete_scene(&s, &team.sup, &team.w, 1, true);
-	get(&r, team.qa.token, API "/assessments/%s", s.assessment);
+	cans_get(&r, team.qa.token, API "/assessments/%s", s.assessment);
 	http_free(&r);
 	act_ok(team.sup.token, s.assessment, "approve", NULL, "approved");
-	get(&r, cans_admin_token(), API "/audit?entity_type=assessment&entity_id=%s&limit=500",
-	    s.assessment);
+	cans_get(&r, cans_admin_token(), API "/audit?entity_type=assessment&entity_id=%s&limit=500",
+		 s.assessment);
 	assert_status(&r, 200);
 	items = json_object_get(r.json, "items");
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)

@@ -16,6 +16,7 @@
 
 #include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
+#include "tests/support/metric.h"
 #include "tests/support/pool_metrics.h"
 #include "tests/support/problem_assert.h"
 
@@ -450,25 +451,15 @@ static void test_repeated_failed_logins_get_429_with_retry_after(void **state)
 	http_free(&r);
 }
 
-static long restarts_counted(void)
+static long long restarts_counted(void)
 {
-	struct http_response r;
-	const char *line;
-	long n = -1;
-
-	http_call(&r, "GET", "/metrics", NULL, NULL, NULL, 0);
-	assert_int_equal(r.status, 200);
-	line = strstr(r.body, "\ncansd_pool_worker_restarts_total ");
-	if (line)
-		n = atol(line + strlen("\ncansd_pool_worker_restarts_total "));
-	http_free(&r);
-	return n;
+	return metric_value("cansd_pool_worker_restarts_total");
 }
 
 static void test_master_restarts_a_worker_that_dies(void **state)
 {
 	struct http_response r;
-	long before = restarts_counted();
+	long long before = restarts_counted();
 	int i;
 
 	(void)state;

@@ -33,6 +33,8 @@
 #include "tests/support/headers.h"
 #include "tests/support/http.h"
 #include "tests/support/jwt_forge.h"
+#include "tests/support/loopback.h"
+#include "tests/support/metric.h"
 
 static const char *const reasons[] = {
 	"too_long",   "malformed", "alg",           "kid",    "crit",     "signature",
@@ -159,23 +161,15 @@ struct refusals {
 
 static void read_refusals(struct refusals *out)
 {
-	struct http_response r;
-
-	http_call(&r, "GET", "/metrics", NULL, NULL, NULL, 0);
-	assert_int_equal(r.status, 200);
 	for (size_t i = 0; i < N_REASONS; i++) {
-		char needle[128];
-		const char *p;
+		char series[128];
 
-		snprintf(needle, sizeof(needle), "cansd_jwt_refused_total{reason=\"%s\"} ",
+		snprintf(series, sizeof(series), "cansd_jwt_refused_total{reason=\"%s\"}",
 			 reasons[i]);
-		p = strstr(r.body, needle);
-		if (!p)
-			fprintf(stderr, "/metrics has no %s\n", needle);
-		assert_non_null(p);
-		out->count[i] = atoll(p + strlen(needle));
+		out->count[i] = metric_value(series);
+		if (out->count[i] < 0)
+			fail_msg("/metrics has no %s", series);
 	}
-	http_free(&r);
 }
 
 static void assert_refused_401(const struct http_response *r, const char *what)
@@ -405,8 +399,6 @@ static void *trap_serve(void *arg)
 
 static void trap_start(struct trap *t)
 {
-	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = 0};
-	socklen_t len = sizeof(addr);
 	json_t *jwks = json_pack("{s:[o]}", "keys", forge_rsa_jwk(svc.attacker, "attacker-1"));
 	char *body = forge_json_text(jwks);
 
@@ -417,13 +409,8 @@ static void trap_start(struct trap *t)
 		"Connection: close\r\n\r\n%s",
 		strlen(body), body);
 	free(body);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	t->fd = socket(AF_INET, SOCK_STREAM, 0);
+	t->fd = loopback_listen(16, &t->port);
 	assert_true(t->fd >= 0);
-	assert_int_equal(bind(t->fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	assert_int_equal(listen(t->fd, 16), 0);
-	assert_int_equal(getsockname(t->fd, (struct sockaddr *)&addr, &len), 0);
-	t->port = ntohs(addr.sin_port);
 	assert_int_equal(pthread_create(&t->thread, NULL, trap_serve, t), 0);
 }
 

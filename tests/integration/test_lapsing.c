@@ -25,34 +25,18 @@
 static bool lapsing_has(const char *token, const char *days, const char *user_id,
 			char until_out[16])
 {
-	struct http_response r;
-	char path[1024], cursor[512] = "";
-	bool found = false, more;
-	int pages;
+	char path[256];
+	json_t *it;
 
-	for (pages = 0; pages < 100 && !found; pages++) {
-		json_t *it;
-
-		snprintf(path, sizeof(path),
-			 API "/certifications?lapsing_within_days=%s&limit=500%s%s", days,
-			 *cursor ? "&cursor=" : "", cursor);
-		http_call(&r, "GET", path, token, NULL, NULL, 0);
-		assert_status(&r, 200);
-		it = item_with(json_object_get(r.json, "items"), "user_id", user_id);
-		if (it) {
-			found = true;
-			if (until_out)
-				snprintf(until_out, 16, "%s",
-					 str(it, "certified_until") ? str(it, "certified_until")
-								    : "");
-			assert_non_null(str(it, "username"));
-		}
-		more = next_cursor(&r, cursor, sizeof(cursor));
-		http_free(&r);
-		if (!more)
-			break;
-	}
-	return found;
+	snprintf(path, sizeof(path), API "/certifications?lapsing_within_days=%s&limit=500", days);
+	if (!(it = list_walk(token, path, "user_id", user_id, 100, NULL)))
+		return false;
+	if (until_out)
+		snprintf(until_out, 16, "%s",
+			 str(it, "certified_until") ? str(it, "certified_until") : "");
+	assert_non_null(str(it, "username"));
+	json_decref(it);
+	return true;
 }
 
 static void certify(const struct person *p, struct ymd done)

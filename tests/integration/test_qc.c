@@ -15,35 +15,20 @@
 
 #include <cmocka.h>
 
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/mint.h"
 #include "tests/support/problem_assert.h"
 
-struct person {
-	char *id;
-	char *token;
-};
+static struct mint_person sup, worker, other, qa, qa_lapsed;
+static char *assessment_id;
 
-static char *admin_token, *assessment_id;
-static struct person sup, worker, other, qa, qa_lapsed;
-
-static void person_new(struct person *p, const char *prefix, const char *roles,
+/* A user of IFPS, certified ten days ago in the programs' time zone or never. */
+static void person_new(struct mint_person *p, const char *prefix, const char *roles,
 		       const char *supervisor_id, bool certified)
 {
-	char sql[512];
-
-	p->id = mint_user(prefix, roles, supervisor_id, "IFPS");
-	assert_non_null(p->id);
-	if (certified) {
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO cansd.training_records (user_id, training_code, completed_on)"
-			 " SELECT %s, c, (now() AT TIME ZONE 'America/Chicago')::date - 10"
-			 " FROM unnest(ARRAY['CANS_2_0_CERTIFICATION', "
-			 "'CANS_SACWIS_FUNCTIONALITY']) c",
-			 p->id);
-		free(test_psql(sql));
-	}
-	p->token = mint_token(admin_token, p->id);
+	mint_person_new(p, admin_token, prefix, roles, supervisor_id, "IFPS",
+			certified ? "(now() AT TIME ZONE 'America/Chicago')::date - 10" : NULL);
 }
 
 static char *created_id(struct http_response *r, const char *path, const char *token,
@@ -65,9 +50,7 @@ static int setup(void **state)
 	struct http_response r;
 	char body[512], path[128], sql[1024], *case_id, *child_id;
 
-	(void)state;
-	admin_token = http_admin_token();
-	if (!admin_token)
+	if (admin_setup(state))
 		return -1;
 	person_new(&sup, "qcsup", "ARRAY['supervisor']", NULL, true);
 	person_new(&worker, "qcwork", "ARRAY['worker']", sup.id, true);
@@ -97,23 +80,15 @@ static int setup(void **state)
 	return assessment_id && *assessment_id ? 0 : -1;
 }
 
-static void person_free(struct person *p)
-{
-	free(p->id);
-	free(p->token);
-}
-
 static int teardown(void **state)
 {
-	(void)state;
-	free(admin_token);
 	free(assessment_id);
-	person_free(&sup);
-	person_free(&worker);
-	person_free(&other);
-	person_free(&qa);
-	person_free(&qa_lapsed);
-	return 0;
+	mint_person_free(&sup);
+	mint_person_free(&worker);
+	mint_person_free(&other);
+	mint_person_free(&qa);
+	mint_person_free(&qa_lapsed);
+	return admin_teardown(state);
 }
 
 /* How many audit events of this action name this entity. */

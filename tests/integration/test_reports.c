@@ -22,42 +22,24 @@
 
 #include <cmocka.h>
 
+#include "tests/support/admin_fixture.h"
 #include "tests/support/cans_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/mint.h"
 #include "tests/support/problem_assert.h"
 
-struct person {
-	char *id;
-	char *token;
-};
-
-static char *admin_token;
-static struct person sup, sup2, worker, worker_lapsing, worker2, qa, office;
+static struct mint_person sup, sup2, worker, worker_lapsing, worker2, qa, office;
 static char *case_a, *case_b, *case_c, *child_a1, *child_a2, *child_b1, *child_c1;
 
-static void person_new(struct person *p, const char *prefix, const char *roles,
+/* A user of IPS, certified on certified_on ("YYYY-MM-DD") or never. */
+static void person_new(struct mint_person *p, const char *prefix, const char *roles,
 		       const char *supervisor_id, const char *certified_on)
 {
-	char sql[512];
+	char day[32];
 
-	p->id = mint_user(prefix, roles, supervisor_id, "IPS");
-	assert_non_null(p->id);
-	if (certified_on) {
-		snprintf(sql, sizeof(sql),
-			 "INSERT INTO cansd.training_records (user_id, training_code, completed_on)"
-			 " VALUES (%s, 'CANS_2_0_CERTIFICATION', '%s'),"
-			 " (%s, 'CANS_SACWIS_FUNCTIONALITY', '%s')",
-			 p->id, certified_on, p->id, certified_on);
-		free(test_psql(sql));
-	}
-	p->token = mint_token(admin_token, p->id);
-}
-
-static void person_free(struct person *p)
-{
-	free(p->id);
-	free(p->token);
+	snprintf(day, sizeof(day), "DATE '%s'", certified_on ? certified_on : "");
+	mint_person_new(p, admin_token, prefix, roles, supervisor_id, "IPS",
+			certified_on ? day : NULL);
 }
 
 static char *id_of(struct http_response *r, long status)
@@ -213,9 +195,7 @@ static int setup(void **state)
 {
 	char *a1_initial, *a2_initial, *r1, *r2;
 
-	(void)state;
-	admin_token = http_admin_token();
-	if (!admin_token)
+	if (admin_setup(state))
 		return -1;
 	person_new(&sup, "rsup", "ARRAY['supervisor']", NULL, "2019-06-01");
 	person_new(&sup2, "rsup2", "ARRAY['supervisor']", NULL, "2019-06-01");
@@ -280,15 +260,13 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	(void)state;
-	free(admin_token);
-	person_free(&sup);
-	person_free(&sup2);
-	person_free(&worker);
-	person_free(&worker_lapsing);
-	person_free(&worker2);
-	person_free(&qa);
-	person_free(&office);
+	mint_person_free(&sup);
+	mint_person_free(&sup2);
+	mint_person_free(&worker);
+	mint_person_free(&worker_lapsing);
+	mint_person_free(&worker2);
+	mint_person_free(&qa);
+	mint_person_free(&office);
 	free(case_a);
 	free(case_b);
 	free(case_c);
@@ -296,7 +274,7 @@ static int teardown(void **state)
 	free(child_a2);
 	free(child_b1);
 	free(child_c1);
-	return 0;
+	return admin_teardown(state);
 }
 
 /* --- reading figures ------------------------------------------------------------ */
@@ -584,7 +562,7 @@ static void test_bad_periods_and_parameters_are_400(void **state)
  */
 static void test_cans_approved_through_the_api_counts_this_month(void **state)
 {
-	struct person psup, pother, pworker;
+	struct mint_person psup, pother, pworker;
 	struct cans_person csup = {0}, cworker = {0};
 	struct cans_scene scene;
 	struct http_response r;
@@ -644,9 +622,9 @@ static void test_cans_approved_through_the_api_counts_this_month(void **state)
 	expect_int(rep, "staff_lapsing_within_30_days", 0);
 	json_decref(rep);
 	cans_scene_free(&scene);
-	person_free(&psup);
-	person_free(&pother);
-	person_free(&pworker);
+	mint_person_free(&psup);
+	mint_person_free(&pother);
+	mint_person_free(&pworker);
 }
 
 int main(void)

@@ -15,17 +15,16 @@
 
 #include <cmocka.h>
 
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
 #include "tests/support/mint.h"
 #include "tests/support/problem_assert.h"
 
-static char *admin_token, *qa_id, *qa_token;
+static char *qa_id, *qa_token;
 
 static int setup(void **state)
 {
-	(void)state;
-	admin_token = http_admin_token();
-	if (!admin_token)
+	if (admin_setup(state))
 		return -1;
 	qa_id = mint_user("rrqa", "ARRAY['qa_analyst']", NULL, NULL);
 	qa_token = mint_token(admin_token, qa_id);
@@ -47,12 +46,10 @@ static void pool_restart(const char *reports_url)
 
 static int teardown(void **state)
 {
-	(void)state;
 	pool_restart(NULL);
-	free(admin_token);
 	free(qa_id);
 	free(qa_token);
-	return 0;
+	return admin_teardown(state);
 }
 
 static long get_status(const char *path)

@@ -20,26 +20,17 @@
 
 #include <cmocka.h>
 
+#include "tests/support/admin_fixture.h"
 #include "tests/support/http.h"
+#include "tests/support/metric.h"
 #include "tests/support/problem_assert.h"
 
 #define PASSWORD "a long test password"
 
-static char *admin_token;
-
-static int setup(void **state)
-{
-	(void)state;
-	admin_token = http_admin_token();
-	return admin_token ? 0 : -1;
-}
-
 static int teardown(void **state)
 {
-	(void)state;
-	free(admin_token);
 	free(test_psql("DELETE FROM cansd.login_failures WHERE client_addr = '127.0.0.1'"));
-	return 0;
+	return admin_teardown(state);
 }
 
 static void clear_local_failures(void)
@@ -73,19 +64,12 @@ static void login_with(const char *username, const char *password, struct http_r
 	http_json(r, "POST", "/api/v1/auth/login", NULL, body);
 }
 
-/* cansd_login_password_checks_total from /metrics (nginx serves it to loopback). */
-static long password_checks(void)
+/* cansd_login_password_checks_total from /metrics. */
+static long long password_checks(void)
 {
-	struct http_response r;
-	const char *p;
-	long n = -1;
+	long long n = metric_value("cansd_login_password_checks_total");
 
-	http_call(&r, "GET", "/metrics", NULL, NULL, NULL, 0);
-	assert_int_equal(r.status, 200);
-	p = strstr(r.body, "\ncansd_login_password_checks_total ");
-	assert_non_null(p);
-	n = strtol(p + strlen("\ncansd_login_password_checks_total "), NULL, 10);
-	http_free(&r);
+	assert_true(n >= 0);
 	return n;
 }
 
@@ -174,7 +158,7 @@ static void test_eleventh_failure_from_an_address_is_429_without_a_password_chec
 	char *id = http_create_user(admin_token, name, "[\"worker\"]", NULL, PASSWORD);
 	struct http_response r;
 	char *retry;
-	long before;
+	long long before;
 	int i;
 
 	(void)state;
@@ -266,7 +250,7 @@ static void test_parallel_guesses_never_check_more_than_ten_passwords(void **sta
 	char *id = http_create_user(admin_token, name, "[\"worker\"]", NULL, PASSWORD);
 	struct guess guesses[N];
 	pthread_t threads[N];
-	long before, checked;
+	long long before, checked;
 	int i, refused = 0, throttled = 0;
 
 	(void)state;
@@ -518,5 +502,5 @@ int main(void)
 		cmocka_unit_test(test_a_worker_whose_prepare_failed_recovers),
 	};
 
-	return cmocka_run_group_tests_name("security", tests, setup, teardown);
+	return cmocka_run_group_tests_name("security", tests, admin_setup, teardown);
 }

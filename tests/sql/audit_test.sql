@@ -1,13 +1,9 @@
 -- The audit trail is append-only for everyone and sealed into a hash chain
--- (sql/migrations/010_audit_chain.sql, sql/functions/audit.sql). Run as
--- superuser on a migrated database, e.g.
---     psql -X -d cansd -f tests/sql/audit_test.sql
--- A mismatch raises and psql stops with a non-zero exit; everything is
--- rolled back either way.
-\set ON_ERROR_STOP on
-\set QUIET on
-\o /dev/null
-SET client_min_messages = warning;
+-- (sql/migrations/010_audit_chain.sql, sql/functions/audit.sql). A pgTAP
+-- script (see helpers.psql), e.g.
+--     pg_prove -d cansd tests/sql/audit_test.sql
+-- everything but the one event below is rolled back.
+\ir helpers.psql
 
 -- One event of this test, committed: the sealer links only events whose
 -- transaction has ended (migration 017). The audit trail is append-only, so
@@ -16,101 +12,65 @@ INSERT INTO cansd.audit_events (action, entity_type, entity_id, detail)
 VALUES ('audit_test', 'audit_test', 'one', '{"k": "v"}');
 
 BEGIN;
+SELECT plan(21);
 
--- Runs stmt and fails the script unless it is refused with SQLSTATE 42501
--- and, when given, a message containing want_message.
-CREATE FUNCTION pg_temp.expect_refused(label text, stmt text, want_message text DEFAULT NULL)
-RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-	BEGIN
-		EXECUTE stmt;
-	EXCEPTION WHEN insufficient_privilege THEN
-		IF want_message IS NOT NULL AND strpos(SQLERRM, want_message) = 0 THEN
-			RAISE EXCEPTION 'audit_test: %: refused, but with "%"', label, SQLERRM;
-		END IF;
-		RETURN;
-	END;
-	RAISE EXCEPTION 'audit_test: %: % was not refused', label, stmt;
-END
+-- Runs stmt; passes when it is refused with SQLSTATE 42501 and a message
+-- containing want_message.
+CREATE FUNCTION pg_temp.expect_refused(label text, stmt text, want_message text) RETURNS text
+LANGUAGE sql AS $$
+	SELECT matches(pg_temp.error_of(stmt), '^42501: .*' || want_message, label)
 $$;
-GRANT EXECUTE ON FUNCTION pg_temp.expect_refused(text, text, text) TO PUBLIC;
 
 -- Hold the sealer's lock for the rest of the transaction: the pool's sealer
 -- then skips its rounds instead of racing this test for the next seq.
-SELECT pg_advisory_xact_lock(hashtext('cansd.audit_seal'));
+SELECT pg_advisory_xact_lock(hashtext('cansd.audit_seal')) \g /dev/null
 -- The committed event gets its link (a request still running when this
 -- starts holds the horizon back for a moment, hence the few rounds).
 DO $$
-DECLARE r record;
 BEGIN
 	FOR round IN 1..50 LOOP
-		SELECT * INTO r FROM cansd.audit_seal();
+		PERFORM cansd.audit_seal();
 		EXIT WHEN EXISTS (SELECT 1 FROM cansd.audit_seals s JOIN cansd.audit_events e
 		                  ON e.id = s.event_id WHERE e.action = 'audit_test');
 		PERFORM pg_sleep(0.1);
 	END LOOP;
-	IF NOT EXISTS (SELECT 1 FROM cansd.audit_seals s JOIN cansd.audit_events e
-	               ON e.id = s.event_id WHERE e.action = 'audit_test') THEN
-		RAISE EXCEPTION 'audit_test: the committed event got no link: %', r;
-	END IF;
-	IF r.head_seq < 1 THEN
-		RAISE EXCEPTION 'audit_test: no chain head after audit_seal: %', r;
-	END IF;
 END
 $$;
+SELECT ok(EXISTS (SELECT 1 FROM cansd.audit_seals s JOIN cansd.audit_events e
+                  ON e.id = s.event_id WHERE e.action = 'audit_test'),
+	'the committed event got its link');
+SELECT cmp_ok((SELECT head_seq FROM cansd.audit_seal()), '>=', 1::bigint,
+	'a chain head after audit_seal');
 
 -- An event whose transaction is still running waits: linking it now could
 -- put it ahead of an older transaction's event that commits later.
-DO $$
-DECLARE
-	eid bigint;
-BEGIN
-	INSERT INTO cansd.audit_events (action, entity_type, entity_id)
-	VALUES ('audit_test', 'audit_test', 'open') RETURNING id INTO eid;
-	PERFORM cansd.audit_seal();
-	IF EXISTS (SELECT 1 FROM cansd.audit_seals WHERE event_id = eid) THEN
-		RAISE EXCEPTION 'audit_test: event % linked before its transaction ended', eid;
-	END IF;
-	IF NOT EXISTS (SELECT 1 FROM cansd.audit_unsealed WHERE event_id = eid) THEN
-		RAISE EXCEPTION 'audit_test: event % of a running transaction is not waiting', eid;
-	END IF;
-END
-$$;
+INSERT INTO cansd.audit_events (action, entity_type, entity_id)
+VALUES ('audit_test', 'audit_test', 'open') RETURNING id AS open_event \gset
+SELECT cansd.audit_seal() \g /dev/null
+SELECT ok(NOT EXISTS (SELECT 1 FROM cansd.audit_seals WHERE event_id = :open_event),
+	'an event is not linked before its transaction ends');
+SELECT ok(EXISTS (SELECT 1 FROM cansd.audit_unsealed WHERE event_id = :open_event),
+	'an event of a running transaction waits for a link');
 
 -- An event written with the triggers off (how one is forged) records no
 -- transaction: it never waits for a link, so audit-verify names it.
 SET LOCAL session_replication_role = replica;
-DO $$
-DECLARE
-	eid bigint;
-BEGIN
-	INSERT INTO cansd.audit_events (action, entity_type, entity_id)
-	VALUES ('audit_test', 'audit_test', 'forged') RETURNING id INTO eid;
-	IF EXISTS (SELECT 1 FROM cansd.audit_unsealed WHERE event_id = eid)
-	   OR (SELECT xact FROM cansd.audit_events WHERE id = eid) IS NOT NULL THEN
-		RAISE EXCEPTION 'audit_test: an event written with the triggers off waits for a link';
-	END IF;
-END
-$$;
+INSERT INTO cansd.audit_events (action, entity_type, entity_id)
+VALUES ('audit_test', 'audit_test', 'forged') RETURNING id AS forged_event \gset
+SELECT ok(NOT EXISTS (SELECT 1 FROM cansd.audit_unsealed WHERE event_id = :forged_event)
+          AND (SELECT xact FROM cansd.audit_events WHERE id = :forged_event) IS NULL,
+	'an event written with the triggers off records no transaction and never waits');
 RESET session_replication_role;
 
 -- Every link is sha256(previous link || canonical content), gapless from 1.
-DO $$
-DECLARE bad record;
-BEGIN
-	SELECT * INTO bad FROM (
+SELECT is((SELECT min(x.seq) FROM (
 		SELECT s.seq, s.hash,
 		       sha256(coalesce(lag(s.hash) OVER (ORDER BY s.seq), decode(repeat('00', 32), 'hex'))
 		              || cansd.audit_canonical(s.seq, e)) AS want,
 		       row_number() OVER (ORDER BY s.seq) AS n
 		FROM cansd.audit_seals s JOIN cansd.audit_events e ON e.id = s.event_id) x
-	WHERE x.hash <> x.want OR x.seq <> x.n
-	LIMIT 1;
-	IF FOUND THEN
-		RAISE EXCEPTION 'audit_test: link seq % does not verify', bad.seq;
-	END IF;
-END
-$$;
+	   WHERE x.hash <> x.want OR x.seq <> x.n), NULL,
+	'every link verifies (the first that does not is named)');
 
 -- The application role: no UPDATE, DELETE or TRUNCATE (no grants), and no
 -- direct write of a link.
@@ -136,6 +96,5 @@ SELECT pg_temp.expect_refused('superuser delete', $$DELETE FROM cansd.audit_even
 SELECT pg_temp.expect_refused('superuser link delete', $$DELETE FROM cansd.audit_seals$$, 'append-only');
 SELECT pg_temp.expect_refused('superuser link truncate', $$TRUNCATE cansd.audit_seals$$, 'append-only');
 
+SELECT * FROM finish();
 ROLLBACK;
-\o
-SELECT 'audit_test: ok';

@@ -1,43 +1,14 @@
--- Cases at the SQL level (issue 15): row-level security scopes every table
--- of case data by the caller alone (queries with no handler filter), with
--- no caller nothing is visible, the caseload cap, the due-date arithmetic in
--- the programs' time zone, and the member-deletion hook of issue 16. Run as
--- superuser on a migrated database:
---     psql -X -d cansd -f tests/sql/cases_test.sql
--- A failure raises and psql stops with a non-zero exit; everything is
--- rolled back either way.
-\set ON_ERROR_STOP on
-\set QUIET on
-\o /dev/null
+-- Cases at the SQL level: row-level security scopes every table of case
+-- data by the caller alone (queries with no handler filter), with no caller
+-- nothing is visible, the caseload cap, the due-date arithmetic in the
+-- programs' time zone, and the hook that keeps a rated member from being
+-- deleted. A pgTAP script (see helpers.psql), e.g.
+--     pg_prove -d cansd tests/sql/cases_test.sql
+-- everything is rolled back.
+\ir helpers.psql
 
 BEGIN;
-
-CREATE FUNCTION pg_temp.check(cond boolean, label text) RETURNS void
-LANGUAGE plpgsql AS $$
-BEGIN
-	IF cond IS NOT TRUE THEN
-		RAISE EXCEPTION 'cases_test: % failed', label;
-	END IF;
-END
-$$;
-
-CREATE FUNCTION pg_temp.fails(stmt text, state text, label text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-	got_state text;
-BEGIN
-	BEGIN
-		EXECUTE stmt;
-	EXCEPTION WHEN OTHERS THEN
-		GET STACKED DIAGNOSTICS got_state = RETURNED_SQLSTATE;
-		IF got_state <> state THEN
-			RAISE EXCEPTION 'cases_test: % raised % (%), want %', label, got_state, SQLERRM, state;
-		END IF;
-		RETURN;
-	END;
-	RAISE EXCEPTION 'cases_test: % did not raise %', label, state;
-END
-$$;
+SELECT plan(23);
 
 -- Fixtures past row-level security (superuser): two teams, QA, an admin,
 -- the certification office, and a case per worker with members and services.
@@ -96,66 +67,68 @@ END
 $$;
 GRANT EXECUTE ON FUNCTION pg_temp.visible(bigint) TO cansd_app;
 
-SELECT pg_temp.check(pg_temp.visible(:w1) = 'ZZ-W1 m2 l1 s1', 'worker 1 sees only their case');
-SELECT pg_temp.check(pg_temp.visible(:w3) = 'ZZ-W3 m2 l1 s1', 'worker 3 sees only their case');
-SELECT pg_temp.check(pg_temp.visible(:sup1) = 'ZZ-W1,ZZ-W2 m4 l2 s2', 'supervisor 1 sees their team');
-SELECT pg_temp.check(pg_temp.visible(:sup2) = 'ZZ-W3 m2 l1 s1', 'supervisor 2 sees their team');
-SELECT pg_temp.check(pg_temp.visible(:qa) LIKE 'ZZ-W1,ZZ-W2,ZZ-W3 %', 'QA sees all');
-SELECT pg_temp.check(pg_temp.visible(:admin) LIKE 'ZZ-W1,ZZ-W2,ZZ-W3 %', 'admin sees all');
-SELECT pg_temp.check(pg_temp.visible(:office) = 'none', 'the certification office sees none');
-SELECT pg_temp.check(pg_temp.visible(NULL) = 'none', 'no caller sees none');
+SELECT ok(pg_temp.visible(:w1) = 'ZZ-W1 m2 l1 s1', 'worker 1 sees only their case');
+SELECT ok(pg_temp.visible(:w3) = 'ZZ-W3 m2 l1 s1', 'worker 3 sees only their case');
+SELECT ok(pg_temp.visible(:sup1) = 'ZZ-W1,ZZ-W2 m4 l2 s2', 'supervisor 1 sees their team');
+SELECT ok(pg_temp.visible(:sup2) = 'ZZ-W3 m2 l1 s1', 'supervisor 2 sees their team');
+SELECT ok(pg_temp.visible(:qa) LIKE 'ZZ-W1,ZZ-W2,ZZ-W3 %', 'QA sees all');
+SELECT ok(pg_temp.visible(:admin) LIKE 'ZZ-W1,ZZ-W2,ZZ-W3 %', 'admin sees all');
+SELECT ok(pg_temp.visible(:office) = 'none', 'the certification office sees none');
+SELECT ok(pg_temp.visible(NULL) = 'none', 'no caller sees none');
 
 -- The service role bypasses nothing: no BYPASSRLS, and the tables FORCE it.
-SELECT pg_temp.check(NOT rolbypassrls, 'cansd_app has no BYPASSRLS')
+SELECT ok(NOT rolbypassrls, 'cansd_app has no BYPASSRLS')
 FROM pg_roles WHERE rolname = 'cansd_app';
-SELECT pg_temp.check(bool_and(relrowsecurity AND relforcerowsecurity), 'case tables force RLS')
+SELECT ok(bool_and(relrowsecurity AND relforcerowsecurity), 'case tables force RLS')
 FROM pg_class WHERE oid IN ('cansd.cases'::regclass, 'cansd.members'::regclass,
                             'cansd.member_links'::regclass, 'cansd.services'::regclass);
 
 -- Writes: another team's worker cannot be assigned, another's case cannot
 -- be changed (the row is invisible: the UPDATE touches nothing).
 SET LOCAL ROLE cansd_app;
-SELECT set_config('app.user_id', :'sup2', true);
-SELECT pg_temp.fails(format($$INSERT INTO cansd.cases (sacwis_case_id, program, opened_on, worker_id)
-	VALUES ('ZZ-X', 'IPS', DATE '2026-01-05', %s)$$, :w1), '42501', 'supervisor 2 opens for team 1');
-SELECT set_config('app.user_id', :'w1', true);
+SELECT set_config('app.user_id', :'sup2', true) \g /dev/null
+SELECT throws_ok(format($$INSERT INTO cansd.cases (sacwis_case_id, program, opened_on, worker_id)
+	VALUES ('ZZ-X', 'IPS', DATE '2026-01-05', %s)$$, :w1), '42501', NULL, 'supervisor 2 opens for team 1');
+SELECT set_config('app.user_id', :'w1', true) \g /dev/null
 UPDATE cansd.cases SET version = version + 1 WHERE sacwis_case_id = 'ZZ-W2';
 RESET ROLE;
-SELECT pg_temp.check(version = 1, 'worker 1 cannot change worker 2''s case')
+SELECT ok(version = 1, 'worker 1 cannot change worker 2''s case')
 FROM cansd.cases WHERE sacwis_case_id = 'ZZ-W2';
 
 -- The caseload cap is a rule of the data: 4 open IFPS cases, the fifth is CN409.
 INSERT INTO cansd.cases (sacwis_case_id, program, opened_on, worker_id)
 SELECT 'ZZ-CAP-' || n, 'IFPS', DATE '2026-01-05', :w2 FROM generate_series(1, 3) n;
 SET LOCAL ROLE cansd_app;
-SELECT pg_temp.fails(format($$SELECT api.cases_create(%s, 'r', '127.0.0.1',
+SELECT throws_ok(format($$SELECT api.cases_create(%s, 'r', '127.0.0.1',
 	'{"sacwis_case_id":"ZZ-CAP-5","program":"IFPS","opened_on":"2026-01-06","worker_id":"%s"}')$$,
-	:sup1, :w2), 'CN409', 'fifth IFPS case');
+	:sup1, :w2), 'CN409', NULL, 'fifth IFPS case');
 -- IPS has no cap; a closed IFPS case frees a place.
-SELECT api.cases_create(:sup1, 'r', '127.0.0.1', format(
-	'{"sacwis_case_id":"ZZ-IPS-5","program":"IPS","opened_on":"2026-01-06","worker_id":"%s"}', :w2)::jsonb);
+SELECT lives_ok(format($$SELECT api.cases_create(%s, 'r', '127.0.0.1',
+	'{"sacwis_case_id":"ZZ-IPS-5","program":"IPS","opened_on":"2026-01-06","worker_id":"%s"}')$$,
+	:sup1, :w2), 'IPS has no cap');
 RESET ROLE;
 UPDATE cansd.cases SET status = 'closed', closed_on = DATE '2026-02-01' WHERE sacwis_case_id = 'ZZ-CAP-1';
 SET LOCAL ROLE cansd_app;
-SELECT api.cases_create(:sup1, 'r', '127.0.0.1', format(
-	'{"sacwis_case_id":"ZZ-CAP-6","program":"IFPS","opened_on":"2026-01-06","worker_id":"%s"}', :w2)::jsonb);
+SELECT lives_ok(format($$SELECT api.cases_create(%s, 'r', '127.0.0.1',
+	'{"sacwis_case_id":"ZZ-CAP-6","program":"IFPS","opened_on":"2026-01-06","worker_id":"%s"}')$$,
+	:sup1, :w2), 'a closed IFPS case frees a place');
 RESET ROLE;
 
 -- Due dates: initial on opened_on + 30, due through it, overdue after.
-SELECT pg_temp.check(
+SELECT ok(
 	(SELECT string_agg(d.reason || ' ' || d.due_on || ' ' || d.status, ';')
 	 FROM cansd.cans_due_items(DATE '2026-02-04') d JOIN cansd.cases c ON c.id = d.case_id
 	 WHERE c.sacwis_case_id = 'ZZ-W1') = 'initial 2026-02-04 due', 'due on its day');
-SELECT pg_temp.check(
+SELECT ok(
 	(SELECT d.status FROM cansd.cans_due_items(DATE '2026-02-05') d JOIN cansd.cases c ON c.id = d.case_id
 	 WHERE c.sacwis_case_id = 'ZZ-W1') = 'overdue', 'overdue the day after');
-SELECT pg_temp.check(
+SELECT ok(
 	(SELECT d.status FROM cansd.cans_due_items(DATE '2026-02-03') d JOIN cansd.cases c ON c.id = d.case_id
 	 WHERE c.sacwis_case_id = 'ZZ-W1') = 'due', 'due the day before');
 -- extension and close are due on their own days
 UPDATE cansd.cases SET status = 'closed', extension_requested_on = DATE '2026-02-20',
 	closed_on = DATE '2026-03-02' WHERE sacwis_case_id = 'ZZ-W1';
-SELECT pg_temp.check(
+SELECT ok(
 	(SELECT string_agg(d.reason || ' ' || d.due_on || ' ' || d.status, ';' ORDER BY due_on)
 	 FROM cansd.cans_due_items(DATE '2026-02-25') d JOIN cansd.cases c ON c.id = d.case_id
 	 WHERE c.sacwis_case_id = 'ZZ-W1')
@@ -165,27 +138,26 @@ SELECT pg_temp.check(
 -- The programs' day, not UTC's: at 03:00 UTC on Feb 5 it is still Feb 4 in
 -- Chicago, so the initial CANS of a case opened Jan 5 is due, not overdue.
 SET LOCAL TimeZone = 'America/Chicago';
-SELECT pg_temp.check(cansd.program_day(TIMESTAMPTZ '2026-02-05 03:00:00+00') = DATE '2026-02-04',
+SELECT ok(cansd.program_day(TIMESTAMPTZ '2026-02-05 03:00:00+00') = DATE '2026-02-04',
 	'Chicago day at 03:00 UTC');
-SELECT pg_temp.check(
+SELECT ok(
 	(SELECT d.status FROM cansd.cans_due_items(cansd.program_day(TIMESTAMPTZ '2026-02-05 03:00:00+00')) d
 	 JOIN cansd.cases c ON c.id = d.case_id WHERE c.sacwis_case_id = 'ZZ-W2') = 'due',
 	'due in Chicago while UTC has turned the day');
 SET LOCAL TimeZone = 'UTC';
-SELECT pg_temp.check(cansd.program_day(TIMESTAMPTZ '2026-02-05 03:00:00+00') = DATE '2026-02-05',
+SELECT ok(cansd.program_day(TIMESTAMPTZ '2026-02-05 03:00:00+00') = DATE '2026-02-05',
 	'UTC day at 03:00 UTC');
 
--- The hook of issue 16: a member a CANS rates cannot be deleted (CN409).
+-- A member a CANS rates cannot be deleted (CN409).
 SELECT id AS kid2 FROM cansd.members m WHERE kind = 'child'
 	AND case_id = (SELECT id FROM cansd.cases WHERE sacwis_case_id = 'ZZ-W2') \gset
 SELECT id AS case2 FROM cansd.cases WHERE sacwis_case_id = 'ZZ-W2' \gset
 CREATE OR REPLACE FUNCTION cansd.member_rated(mid bigint) RETURNS boolean
 LANGUAGE sql STABLE AS $$ SELECT true $$;
 SET LOCAL ROLE cansd_app;
-SELECT pg_temp.fails(format('SELECT api.members_delete(%s, ''r'', ''a'', %s, %s)',
-	:w2, :case2, :kid2), 'CN409', 'delete a rated member');
+SELECT throws_ok(format('SELECT api.members_delete(%s, ''r'', ''a'', %s, %s)',
+	:w2, :case2, :kid2), 'CN409', NULL, 'delete a rated member');
 RESET ROLE;
 
+SELECT * FROM finish();
 ROLLBACK;
-\o
-SELECT 'cases_test: ok';

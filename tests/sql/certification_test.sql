@@ -1,32 +1,25 @@
 -- The certification rule of PRODUCT.md at its edges, against the one place it
 -- is computed: cansd.certification(uid, day). Every day is explicit, so the
--- result never depends on when the test runs. Run as superuser on a migrated
--- database, e.g.
---     psql -X -d cansd -f tests/sql/certification_test.sql
--- A mismatch raises and psql stops with a non-zero exit; everything is
--- rolled back either way.
-\set ON_ERROR_STOP on
-\set QUIET on
--- the SELECTs below return void rows; only failures and the last line matter
-\o /dev/null
+-- result never depends on when the test runs. A pgTAP script (see
+-- helpers.psql), e.g. pg_prove -d cansd tests/sql/certification_test.sql;
+-- everything is rolled back.
+\ir helpers.psql
 
 BEGIN;
+SELECT plan(24);
 
--- Fails the script unless cansd.certification(uid, day) is exactly as given.
+-- One assertion: cansd.certification(uid, day) is exactly as given, shown as
+-- (certified,certified_until,missing) when it is not.
 CREATE FUNCTION pg_temp.expect(label text, uid bigint, day date, want_certified boolean,
-	want_until date, want_missing text[]) RETURNS void
+	want_until date, want_missing text[]) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-	got record;
+	got text;
 BEGIN
-	SELECT * INTO got FROM cansd.certification(uid, day);
-	IF got.certified IS DISTINCT FROM want_certified
-	   OR got.certified_until IS DISTINCT FROM want_until
-	   OR got.missing IS DISTINCT FROM want_missing THEN
-		RAISE EXCEPTION 'certification_test: % (day %): got certified=%, certified_until=%, missing=%; want certified=%, certified_until=%, missing=%',
-			label, day, got.certified, got.certified_until, got.missing,
-			want_certified, want_until, want_missing;
-	END IF;
+	SELECT row(c.certified, c.certified_until, c.missing)::text INTO got
+	FROM cansd.certification(uid, day) c;
+	RETURN is(got, row(want_certified, want_until, want_missing)::text,
+		format('%s (day %s)', label, day));
 END
 $$;
 
@@ -141,6 +134,5 @@ WHERE user_id = (SELECT uid FROM t WHERE name = 'plain') AND training_code = 'CA
 SELECT pg_temp.expect('after a correction', (SELECT uid FROM t WHERE name = 'plain'),
                       '2026-03-10', true, '2026-03-11', '{}');
 
-\o
-\echo certification_test: all cases passed
+SELECT * FROM finish();
 ROLLBACK;

@@ -11,8 +11,7 @@
 
 #include <cmocka.h>
 
-static char *admin_token;
-static struct cans_person office;
+#include "cert_fixture.h"
 
 const char *cans_admin_token(void)
 {
@@ -32,29 +31,15 @@ const char *cans_days_ago(int n)
 	return out;
 }
 
+/* cert_fixture's group setup: the zone, the admin and the certification office. */
 bool cans_fixture_init(void)
 {
-	const char *tz = getenv("CANSD_TEST_TIMEZONE");
-
-	setenv("TZ", tz && *tz ? tz : "America/Chicago", 1);
-	tzset();
-	admin_token = http_admin_token();
-	if (!admin_token)
-		return false;
-	office.name = strdup(test_unique("cans-office"));
-	office.id = http_create_user(admin_token, office.name, "[\"certification_office\"]", NULL,
-				     CANS_PASSWORD);
-	if (!office.id)
-		return false;
-	office.token = http_login(office.name, CANS_PASSWORD, NULL);
-	return office.token != NULL;
+	return cert_setup(NULL) == 0;
 }
 
 void cans_fixture_done(void)
 {
-	free(admin_token);
-	admin_token = NULL;
-	cans_person_free(&office);
+	cert_teardown(NULL);
 }
 
 void cans_record_training(const char *user_id, const char *code, const char *day)
@@ -285,4 +270,27 @@ void cans_team_free(struct cans_team *t)
 	cans_person_free(&t->w);
 	cans_person_free(&t->w2);
 	cans_person_free(&t->qa);
+}
+
+int cans_team_setup(struct cans_team *t, const char *prefix)
+{
+	if (!cans_fixture_init())
+		return -1;
+	cans_team_new(t, prefix);
+	return 0;
+}
+
+int cans_team_teardown(struct cans_team *t)
+{
+	cans_team_free(t);
+	cans_fixture_done();
+	return 0;
+}
+
+void cans_get(struct http_response *r, const char *token, const char *path_fmt, const char *id)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), path_fmt, id);
+	http_call(r, "GET", path, token, NULL, NULL, 0);
 }

@@ -11,6 +11,8 @@
 #include "http.h"
 
 #define CANS_PASSWORD "correct horse battery"
+#define WORKER_ROLES "[\"worker\"]"
+#define SUPERVISOR_ROLES "[\"supervisor\"]"
 
 struct cans_person {
 	char *name;
@@ -46,6 +48,14 @@ struct cans_team {
 
 void cans_team_new(struct cans_team *t, const char *prefix);
 void cans_team_free(struct cans_team *t);
+
+/*
+ * The group setup of a binary that works with one team: cans_fixture_init,
+ * then cans_team_new(t, prefix); 0, or -1 when the admin could not log in.
+ * cans_team_teardown undoes both.
+ */
+int cans_team_setup(struct cans_team *t, const char *prefix);
+int cans_team_teardown(struct cans_team *t);
 
 /* Records a training completion as the certification office; asserts 201. */
 void cans_record_training(const char *user_id, const char *code, const char *day);
@@ -88,6 +98,9 @@ struct cans_scene {
 void cans_scene_new(struct cans_scene *s, const struct cans_person *supervisor,
 		    const struct cans_person *worker, bool start_cans);
 void cans_scene_free(struct cans_scene *s);
+
+/* GET path_fmt with its one %s filled by id, as token (status not asserted). */
+void cans_get(struct http_response *r, const char *token, const char *path_fmt, const char *id);
 
 /* The string member key of r's JSON body, or NULL. */
 const char *cans_str(const struct http_response *r, const char *key);

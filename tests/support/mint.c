@@ -1,9 +1,14 @@
 #include "mint.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmocka.h>
 #include <jansson.h>
 
 #include "http.h"
@@ -45,4 +50,29 @@ char *mint_token(const char *admin_token, const char *user_id)
 	json_decref(p);
 	EVP_PKEY_free(key);
 	return token;
+}
+
+void mint_person_new(struct mint_person *p, const char *admin_token, const char *prefix,
+		     const char *roles_sql, const char *supervisor_id, const char *program,
+		     const char *certified_on)
+{
+	char sql[512];
+
+	p->id = mint_user(prefix, roles_sql, supervisor_id, program);
+	assert_non_null(p->id);
+	if (certified_on) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT INTO cansd.training_records (user_id, training_code, completed_on)"
+			 " SELECT %s, c, %s FROM unnest(ARRAY['CANS_2_0_CERTIFICATION', "
+			 "'CANS_SACWIS_FUNCTIONALITY']) c",
+			 p->id, certified_on);
+		free(test_psql(sql));
+	}
+	p->token = mint_token(admin_token, p->id);
+}
+
+void mint_person_free(struct mint_person *p)
+{
+	free(p->id);
+	free(p->token);
 }

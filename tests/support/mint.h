@@ -15,4 +15,20 @@ char *mint_user(const char *prefix, const char *roles_sql, const char *superviso
 /* A valid access token for user_id, shaped like admin_token (malloc'd). */
 char *mint_token(const char *admin_token, const char *user_id);
 
+/* A minted user and a token for it. */
+struct mint_person {
+	char *id;
+	char *token;
+};
+
+/*
+ * mint_user, then mint_token; when certified_on (an SQL date expression:
+ * "'2019-06-01'", "current_date - 10") is not NULL, the CANS 2.0
+ * certification and the SACWIS training completed that day.
+ */
+void mint_person_new(struct mint_person *p, const char *admin_token, const char *prefix,
+		     const char *roles_sql, const char *supervisor_id, const char *program,
+		     const char *certified_on);
+void mint_person_free(struct mint_person *p);
+
 #endif

@@ -71,3 +71,31 @@ bool next_cursor(const struct http_response *r, char *cursor, size_t cap)
 	snprintf(cursor, cap, "%s", json_string_value(next));
 	return true;
 }
+
+json_t *list_walk(const char *token, const char *path, const char *key, const char *value,
+		  int max_pages, struct list_seen *seen)
+{
+	struct http_response r;
+	struct list_seen count = {0, 0};
+	char page[1024], cursor[512] = "";
+	json_t *found = NULL;
+	bool more = true;
+
+	while (more && !found && count.pages < max_pages) {
+		const json_t *items;
+
+		snprintf(page, sizeof(page), "%s%s%s", path, *cursor ? "&cursor=" : "", cursor);
+		http_call(&r, "GET", page, token, NULL, NULL, 0);
+		assert_status(&r, 200);
+		items = json_object_get(r.json, "items");
+		count.pages++;
+		count.items += json_array_size(items);
+		if (key && (found = item_with(items, key, value)))
+			json_incref(found);
+		more = next_cursor(&r, cursor, sizeof(cursor));
+		http_free(&r);
+	}
+	if (seen)
+		*seen = count;
+	return found;
+}

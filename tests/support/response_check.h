@@ -30,4 +30,20 @@ json_t *item_with(const json_t *items, const char *key, const char *value);
  */
 bool next_cursor(const struct http_response *r, char *cursor, size_t cap);
 
+/* What list_walk saw: pages fetched and items on them. */
+struct list_seen {
+	int pages;
+	size_t items;
+};
+
+/*
+ * GETs the list at path (its query already begun: "...?limit=500") as
+ * token, page after page by next_cursor (each asserted 200, at most
+ * max_pages), filling seen when not NULL. With key, it stops at the first
+ * item whose key is value and returns it (json_decref it); NULL when no
+ * page has one, or without key.
+ */
+json_t *list_walk(const char *token, const char *path, const char *key, const char *value,
+		  int max_pages, struct list_seen *seen);
+
 #endif

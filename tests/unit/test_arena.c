@@ -348,106 +348,6 @@ static void test_buf_printf_longer_than_capacity(void **state)
 	assert_int_equal(b.data[1001], '\0');
 }
 
-/* ---- buf_json_string ----------------------------------------------------- */
-
-static const char *json_literal(struct arena *arena, const char *s)
-{
-	struct buf b;
-
-	buf_init(&b, arena);
-	buf_json_string(&b, s);
-	return b.data;
-}
-
-/* Parses the literal back with jansson; it must decode to expected. */
-static void expect_round_trip(struct arena *arena, const char *s)
-{
-	const char *literal = json_literal(arena, s);
-	json_error_t error;
-	json_t *v = json_loads(literal, JSON_DECODE_ANY, &error);
-
-	if (!v)
-		fail_msg("%s is not valid JSON: %s", literal, error.text);
-	assert_true(json_is_string(v));
-	assert_string_equal(json_string_value(v), s);
-	json_decref(v);
-}
-
-static void test_buf_json_string_plain_text_is_quoted(void **state)
-{
-	assert_string_equal(json_literal(*state, "hello"), "\"hello\"");
-	assert_string_equal(json_literal(*state, ""), "\"\"");
-}
-
-static void test_buf_json_string_null_is_empty_string(void **state)
-{
-	assert_string_equal(json_literal(*state, NULL), "\"\"");
-}
-
-static void test_buf_json_string_escapes_quote_and_backslash(void **state)
-{
-	assert_string_equal(json_literal(*state, "a\"b\\c"), "\"a\\\"b\\\\c\"");
-}
-
-static void test_buf_json_string_escapes_control_characters(void **state)
-{
-	assert_string_equal(json_literal(*state, "\n"), "\"\\u000a\"");
-	assert_string_equal(json_literal(*state, "\x01\x1f\t\r"),
-			    "\"\\u0001\\u001f\\u0009\\u000d\"");
-}
-
-static void test_buf_json_string_every_ascii_byte_round_trips(void **state)
-{
-	char all[128];
-	int i;
-
-	for (i = 1; i < 128; i++)
-		all[i - 1] = (char)i;
-	all[127] = '\0';
-	expect_round_trip(*state, all);
-}
-
-static void test_buf_json_string_utf8_passes_through(void **state)
-{
-	expect_round_trip(*state, "Zo\xc3\xab \xe2\x80\x94 \xf0\x9f\x98\x80");
-	assert_string_equal(json_literal(*state, "\xc3\xab"), "\"\xc3\xab\"");
-}
-
-static void test_buf_json_string_appends_to_existing_content(void **state)
-{
-	struct buf b;
-
-	buf_init(&b, *state);
-	buf_puts(&b, "{\"k\":");
-	buf_json_string(&b, "v");
-	buf_puts(&b, "}");
-	assert_string_equal(b.data, "{\"k\":\"v\"}");
-}
-
-/*
- * Whatever bytes it is given, the output must be a JSON string literal,
- * and JSON text is UTF-8 (RFC 8259 section 8.1). Bytes that are not UTF-8
- * (e.g. a raw query-string key echoed in a problem detail) must not pass
- * through unchanged.
- */
-static void test_buf_json_string_output_is_valid_json_for_invalid_utf8(void **state)
-{
-	static const char *const inputs[] = {"\xff", "a\xc3(", "\x80", "\xed\xa0\x80",
-					     "\xf0\x9f\x98"};
-	size_t i;
-
-	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		const char *literal = json_literal(*state, inputs[i]);
-		json_error_t error;
-		json_t *v = json_loads(literal, JSON_DECODE_ANY, &error);
-
-		if (!v)
-			fail_msg("input %zu gives invalid JSON: %s", i, error.text);
-		assert_true(json_is_string(v));
-		json_decref(v);
-	}
-}
-
 #define T(name) cmocka_unit_test_setup_teardown(name, setup_small, teardown)
 
 int main(void)
@@ -474,14 +374,6 @@ int main(void)
 		T(test_buf_keeps_embedded_nul_bytes),
 		T(test_buf_grows_through_many_blocks),
 		T(test_buf_printf_longer_than_capacity),
-		T(test_buf_json_string_plain_text_is_quoted),
-		T(test_buf_json_string_null_is_empty_string),
-		T(test_buf_json_string_escapes_quote_and_backslash),
-		T(test_buf_json_string_escapes_control_characters),
-		T(test_buf_json_string_every_ascii_byte_round_trips),
-		T(test_buf_json_string_utf8_passes_through),
-		T(test_buf_json_string_appends_to_existing_content),
-		T(test_buf_json_string_output_is_valid_json_for_invalid_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,11 +22,20 @@ static int ok_handler(struct request *req)
 	return response_empty(req, 204);
 }
 
-static const struct route cans_route = {
-	"GET", "/api/v1/x", ok_handler, ACCESS_SIGNED_IN, ROLE_WORKER | ROLE_SUPERVISOR,
-	true,  BODY_NONE};
-static const struct route admin_route = {
-	"GET", "/api/v1/y", ok_handler, ACCESS_SIGNED_IN, ROLE_PROGRAM_ADMIN, false, BODY_NONE};
+static const struct route cans_route = {.method = "GET",
+					.path = "/api/v1/x",
+					.handler = ok_handler,
+					.access = ACCESS_SIGNED_IN,
+					.roles = ROLE_WORKER | ROLE_SUPERVISOR,
+					.needs_certification = true,
+					.body = BODY_NONE};
+static const struct route admin_route = {.method = "GET",
+					 .path = "/api/v1/y",
+					 .handler = ok_handler,
+					 .access = ACCESS_SIGNED_IN,
+					 .roles = ROLE_PROGRAM_ADMIN,
+					 .needs_certification = false,
+					 .body = BODY_NONE};
 
 struct fixture {
 	struct arena *arena;

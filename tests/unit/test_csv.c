@@ -1,5 +1,5 @@
 /*
- * handlers/csv.c: RFC 4180 records as the training-record import reads them,
+ * core/csv.c: RFC 4180 records as the training-record import reads them,
  * the malformed lines it must name instead of guessing, and arbitrary bytes
  * it must survive (run under AddressSanitizer).
  */
@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "core/utf8.h"
-#include "handlers/csv.h"
+#include "core/csv.h"
 
 #define MAX_FIELDS 8
 

@@ -24,10 +24,7 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
-#include <sys/socket.h>
 
 #include "auth/identity.h"
 #include "auth/jwt.h"
@@ -36,6 +33,7 @@
 #include "core/request.h"
 
 #include "tests/support/jwt_fixture.h"
+#include "tests/support/loopback.h"
 
 /* ---- algorithm ---- */
 
@@ -310,16 +308,9 @@ static void test_embedded_jwk_of_attacker_is_not_used(void **state)
 /* A listening loopback socket: a connection attempt would wait in its backlog. */
 static int listener(int *port)
 {
-	struct sockaddr_in addr = {.sin_family = AF_INET};
-	socklen_t len = sizeof(addr);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = loopback_listen(8, port);
 
 	assert_true(fd >= 0);
-	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-	assert_int_equal(listen(fd, 8), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
-	*port = ntohs(addr.sin_port);
 	return fd;
 }
 

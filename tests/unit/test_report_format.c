@@ -1,5 +1,5 @@
 /*
- * handlers/report_format.c: the periods /reports accepts (and the 400s it
+ * core/report_format.c: the periods /reports accepts (and the 400s it
  * owes for anything else), and the CSV a spreadsheet opens: one row per
  * number named by its JSON path, empty for null, nothing but numbers.
  */
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "core/arena.h"
-#include "handlers/report_format.h"
+#include "core/report_format.h"
 
 static void assert_period(const struct report_period *p, const char *kind, const char *label,
 			  const char *from, const char *to)

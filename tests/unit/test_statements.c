@@ -1,8 +1,10 @@
 /*
  * core/db.c db_statements_each over sql/queries.sql as embedded in the
  * binary (core/db_statements.c), and over hand-written sources. Every
- * statement a worker prepares at connect comes through this splitter, so a
- * duplicate or empty block must fail here rather than at start-up.
+ * statement of sql/queries.sql a worker prepares at connect comes through
+ * this splitter, so a duplicate or empty block must fail here rather than
+ * at start-up; the statements made from route rows come through
+ * db_function_statement, tested last.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -256,6 +258,45 @@ static void test_empty_block_gives_empty_text(void **state)
 	assert_string_equal(c->names[1], "b");
 }
 
+/* ---- the statements made from a route row's function ------------------------ */
+
+static void test_function_with_out_columns_selects_them(void **state)
+{
+	char text[256];
+
+	(void)state;
+	assert_true(db_function_statement(text, sizeof(text), "cases_get", 4, "body, etag"));
+	assert_string_equal(text, "SELECT body, etag FROM api.cases_get($1, $2, $3, $4)");
+}
+
+static void test_function_of_one_value_is_called_in_the_select_list(void **state)
+{
+	char text[256];
+
+	(void)state;
+	assert_true(db_function_statement(text, sizeof(text), "trainings_list", 5, ""));
+	assert_string_equal(text, "SELECT api.trainings_list($1, $2, $3, $4, $5)");
+}
+
+static void test_function_without_arguments_has_empty_parentheses(void **state)
+{
+	char text[64];
+
+	(void)state;
+	assert_true(db_function_statement(text, sizeof(text), "f", 0, ""));
+	assert_string_equal(text, "SELECT api.f()");
+}
+
+static void test_function_statement_that_does_not_fit_is_refused(void **state)
+{
+	char text[40];
+
+	(void)state;
+	assert_true(db_function_statement(text, sizeof(text), "cases_get", 3, ""));
+	assert_false(db_function_statement(text, sizeof(text), "cases_get", 12, ""));
+	assert_false(db_function_statement(text, 10, "cases_get", 0, "body"));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -277,6 +318,10 @@ int main(void)
 		T(test_overlong_name_is_an_error),
 		T(test_callback_failure_stops_the_walk),
 		T(test_empty_block_gives_empty_text),
+		cmocka_unit_test(test_function_with_out_columns_selects_them),
+		cmocka_unit_test(test_function_of_one_value_is_called_in_the_select_list),
+		cmocka_unit_test(test_function_without_arguments_has_empty_parentheses),
+		cmocka_unit_test(test_function_statement_that_does_not_fit_is_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

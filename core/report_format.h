@@ -1,7 +1,7 @@
 /*
- * The pure parts of /reports: the period a query names (month=YYYY-MM,
- * quarter=YYYY-Qn) and the CSV form of a report body (docs/REPORTS.md).
- * No I/O and no database: unit-tested in tests/unit/test_report_format.c.
+ * A codec for report bodies (docs/REPORTS.md): the period a text names
+ * (YYYY-MM, YYYY-Qn) and the CSV form of a report's figures. Pure: no I/O,
+ * no database, no request.
  */
 #ifndef CANSD_REPORT_FORMAT_H
 #define CANSD_REPORT_FORMAT_H
@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "../core/arena.h"
+#include "arena.h"
 
 struct report_period {
 	const char *kind; /* "month" or "quarter" */

@@ -25,7 +25,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,u
 REL_OBJ  := $(LIB_SRC:%.c=$(REL_DIR)/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(ASAN_DIR)/%.o)
 
-.PHONY: all build deps run stop test test-built unit lint format cppcheck bench clean audit-verify
+.PHONY: all build deps run stop test test-built unit lint format cppcheck bench clean audit-verify purge
 
 all: build
 build: $(REL_DIR)/cansd
@@ -99,4 +99,9 @@ bench: deps
 
 clean:
 	rm -rf build
+
+# Deletes what make run keeps for this checkout (database, signing key, logs),
+# wherever it lives (./var, or /var/lib/cansd/<hash> that ./var links to).
+purge:
+	@scripts/purge.sh
 .SECONDARY:

@@ -14,8 +14,8 @@
 # RESULTS.md shows the settings read back from the running cluster. The
 # commit stamp says when the tree had uncommitted changes, and the load
 # average before and after is recorded: other work on the machine skews the
-# figures. At the end scripts/readme-figures.sh copies the figures into
-# README.md, so that README never carries a figure typed by hand.
+# figures. At the end scripts/bench-figures.sh copies the figures into
+# docs/PERFORMANCE.md, so that no document carries a figure typed by hand.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -306,4 +306,4 @@ MD
 	if [ -f bench/RESULTS-reports.md ]; then cat bench/RESULTS-reports.md; fi
 } >bench/RESULTS.md
 cat bench/RESULTS.md
-scripts/readme-figures.sh
+scripts/bench-figures.sh

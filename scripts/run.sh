@@ -55,19 +55,35 @@ if [ -L var ] && [ "$(readlink -f var)" = "$CANSD_VAR_DIR" ]; then
 	# stack_init moved it where postgres and nobody can enter (scripts/lib.sh)
 	where="data in $CANSD_VAR_DIR, NOT in ./var, which links there; logs in $CANSD_VAR_DIR/log"
 fi
+# The "Try it" lines must work pasted as they are: with demo data, a demo
+# user and its password; without, admin, whose password was printed when it
+# was created (or came from CANSD_ADMIN_PASSWORD then) and is asked for.
+demo_users=$(psql_super -d cansd -At -c "SELECT count(*) FROM cansd.users WHERE username = 'program.admin'")
+if [ "$demo_users" = 1 ]; then
+	demo_body=$(jq -nc --arg p "${CANSD_DEMO_PASSWORD:-demo-password}" '{username: "program.admin", password: $p}')
+	try_as="the demo users share the password \"${CANSD_DEMO_PASSWORD:-demo-password}\""
+	try_login="-d '${demo_body//\'/\'\\\'\'}'"
+	try_ask=""
+else
+	try_as="as admin: the password printed when admin was created, or CANSD_ADMIN_PASSWORD then"
+	# shellcheck disable=SC2016 # printed for the reader's shell to expand
+	try_login='-d "$(jq -n --arg p "$PW" '"'"'{username: "admin", password: $p}'"'"')"'
+	try_ask="  read -rsp 'password of admin: ' PW; echo
+"
+fi
 cat <<EOF
 
 cansd is running ($where).
-  API docs in a browser:  $base/docs/
-  OpenAPI document:       $base/api/v1/openapi.yaml
-  Health:                 $base/healthz   $base/readyz
-Try it (admin's password in CANSD_ADMIN_PASSWORD; demo users share "${CANSD_DEMO_PASSWORD:-demo-password}"):
-  TOKEN=\$(curl -s $base/api/v1/auth/login -H 'Content-Type: application/json' \\
-    -d "\$(jq -n --arg p "\$CANSD_ADMIN_PASSWORD" '{username: "admin", password: \$p}')" | jq -r .access_token)
-  curl -s $base/api/v1/me -H "Authorization: Bearer \$TOKEN" | jq .
-Press Ctrl-C to stop.
+  In a browser:  $base/docs/  (every route; "Authorize" with a token, then "Try it out")
+  OpenAPI:       $base/api/v1/openapi.yaml
+  Health:        $base/healthz   $base/readyz
+Try it with curl ($try_as):
+  B=$base/api/v1
+$try_ask  TOKEN=\$(curl -s \$B/auth/login -H 'Content-Type: application/json' \\
+    $try_login | jq -r .access_token)
+  curl -s \$B/me -H "Authorization: Bearer \$TOKEN" | jq .
+More: README.md, "Walk-through". Ctrl-C stops everything; \`make purge\` then deletes its data.
 EOF
-
 # True when whoever started us is gone, or is make handling a fatal signal:
 # `kill -INT <make's pid>` (not its process group) makes make wait for its
 # children without passing the signal on, and it blocks SIGHUP/SIGINT/SIGTERM

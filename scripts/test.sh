@@ -357,10 +357,10 @@ if tests/layers/check.sh; then pass "layers point one way"; else fail "layers po
 mapfile -t c_files < <(git ls-files '*.c' '*.h' 2>/dev/null || find core fcgi auth handlers tests -name '*.[ch]')
 if clang-format --dry-run --Werror "${c_files[@]}"; then pass "clang-format"; else fail "clang-format (run make format)"; fi
 if make -s cppcheck; then pass "cppcheck"; else fail "cppcheck"; fi
-if scripts/readme-figures.sh --check; then
-	pass "README figures are bench/RESULTS.md's"
+if scripts/bench-figures.sh --check; then
+	pass "docs/PERFORMANCE.md's figures are bench/RESULTS.md's"
 else
-	fail "README figures are bench/RESULTS.md's (run scripts/readme-figures.sh)"
+	fail "docs/PERFORMANCE.md's figures are bench/RESULTS.md's (run scripts/bench-figures.sh)"
 fi
 
 # --- OpenAPI lint ----------------------------------------------------------------

@@ -15,7 +15,11 @@
 #   5. a second `make run` with another CANSD_ADMIN_PASSWORD: no new cluster,
 #      admin's first password still works (the data survived); stopped by
 #      `make stop` from another shell this time: make run ends with status
-#      0 and nothing is left running.
+#      0 and nothing is left running;
+#   6. ./var removed, as a new checkout at the same path has none: starting
+#      says it reuses the earlier data; `make purge` deletes it and ./var.
+# Between 3 and 4 it runs the "Try it" lines make run printed and the
+# documentation's walk-throughs (tests/readme_walkthrough.sh) on that stack.
 # Exits 0 when all of it holds. Cleans up after itself (the clone, the
 # relocated var directory, any process it started). Root only: as another
 # user the clone's var directory needs no relocation.
@@ -140,6 +144,19 @@ make_stop() {
 	[ -z "$left" ] || die "left running after make stop: $(ps -o pid=,user=,args= -p "${left//$'\n'/,}" 2>/dev/null)"
 }
 
+# The documentation as a new user pastes it, against the clone's stack (demo
+# data, nothing of make test's environment): the "Try it" lines make run
+# printed, then the walk-throughs (tests/readme_walkthrough.sh).
+docs_walkthrough() {
+	sed -n '/^Try it with curl/,/^More:/p' "$tmp/run.log" | sed '1d;$d;s/^  //' >"$tmp/try-it.sh"
+	(cd "$clone" && env "${unset_args[@]}" bash "$tmp/try-it.sh") >"$tmp/try-it.out" 2>&1 </dev/null || true
+	jq -e '.username == "program.admin"' "$tmp/try-it.out" >/dev/null ||
+		die "the \"Try it\" lines make run printed did not sign in: $(cat "$tmp/try-it.sh" "$tmp/try-it.out")"
+	(cd "$clone" && env "${unset_args[@]}" CANSD_HTTP_PORT="$port" timeout 300 tests/readme_walkthrough.sh) >"$tmp/walkthrough.out" 2>&1 ||
+		die "the walk-through does not do what it says: $(cat "$tmp/walkthrough.out")"
+	say "make run's \"Try it\" lines and the walk-throughs did what they say: $(tr '\n' ' ' <"$tmp/walkthrough.out")"
+}
+
 [ "$(id -u)" = 0 ] || die "runs as root (the case that relocates the var directory)"
 head=$(git rev-parse HEAD)
 tmp=$(mktemp -d /tmp/cansd-clone.XXXXXX)
@@ -172,7 +189,8 @@ pool_root=$(pgrep -u root -f -- "$clone/build/rel/cansd serve" || true)
 (cd "$clone" && CANSD_TEST_VAR_DIR=$target CANSD_TEST_BASE_URL=$base \
 	timeout 120 tests/pool_privileges.sh "$clone/build/rel/cansd") >>"$tmp/run.log" 2>&1 ||
 	die "tests/pool_privileges.sh from the 0700 clone failed"
-say "up, logged in after $((SECONDS - t0)) s; the clone's pool_privileges.sh passed; stopping"
+say "up, logged in after $((SECONDS - t0)) s; the clone's pool_privileges.sh passed"
+docs_walkthrough
 stop
 
 say "second make run (data must survive)"
@@ -181,4 +199,14 @@ wait_ready
 login admin "$pw1"
 [ "$(grep -c 'initialising PostgreSQL cluster' "$tmp/run.log")" = 1 ] || die "the second run initialised a new cluster"
 make_stop
+say "a new checkout at the same path says it reuses the data; make purge deletes it"
+rm -f -- "$clone/var"
+(cd "$clone" && env "${unset_args[@]}" bash -c '. scripts/lib.sh; stack_init') >"$tmp/reuse.log" 2>&1 ||
+	die "stack_init after ./var was removed: $(cat "$tmp/reuse.log")"
+grep -qF "reusing the data of an earlier checkout at this path, kept in $target" "$tmp/reuse.log" ||
+	die "reusing $target was not said: $(cat "$tmp/reuse.log")"
+(cd "$clone" && env "${unset_args[@]}" make -s purge) >"$tmp/purge.log" 2>&1 || die "make purge: $(cat "$tmp/purge.log")"
+if [ -e "$target" ] || [ -L "$clone/var" ]; then
+	die "make purge left $target or $clone/var: $(cat "$tmp/purge.log")"
+fi
 say "passed in $((SECONDS - t0)) s"

@@ -118,6 +118,8 @@ _cansd_relocate_var() {
 		cansd_log "moving $v to $target (postgres and nobody cannot enter $v)"
 		mkdir -p "$target"
 		(shopt -s dotglob && mv -- "$v"/* "$target"/)
+	elif [ -n "$(ls -A -- "$target" 2>/dev/null)" ]; then
+		cansd_log "reusing the data of an earlier checkout at this path, kept in $target (database, signing key, users; admin keeps its first password); to start fresh: make purge"
 	fi
 	rmdir -- "$v"
 	mkdir -p "$target"

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Copies the benchmark figures from bench/RESULTS.md into README.md, between
-# the lines "<!-- figures from bench/RESULTS.md -->" and "<!-- end of figures -->",
-# so that README never carries a figure typed by hand. bench/run.sh calls it
-# after writing RESULTS.md; run it by hand after editing either file.
-# Fails, changing nothing, when RESULTS.md lacks a figure it needs.
+# Copies the benchmark figures from bench/RESULTS.md into docs/PERFORMANCE.md,
+# between the lines "<!-- figures from bench/RESULTS.md -->" and
+# "<!-- end of figures -->", so that no document carries a figure typed by
+# hand. bench/run.sh calls it after writing RESULTS.md; run it by hand after
+# editing either file. Fails, changing nothing, when RESULTS.md lacks a
+# figure it needs.
 #
-#     scripts/readme-figures.sh [--check] [RESULTS.md [README.md]]
+#     scripts/bench-figures.sh [--check] [RESULTS.md [DOCUMENT]]
 #
-# --check changes nothing and fails when README's block is not what the
-# script would write (make test runs it: a figure typed by hand fails).
+# --check changes nothing and fails when the document's block is not what
+# the script would write (make test runs it: a figure typed by hand fails).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,18 +20,18 @@ if [ "${1:-}" = --check ]; then
 	shift
 fi
 results=${1:-bench/RESULTS.md}
-readme=${2:-README.md}
+doc=${2:-docs/PERFORMANCE.md}
 begin='<!-- figures from bench/RESULTS.md -->'
 end='<!-- end of figures -->'
 
 die() {
-	printf 'readme-figures: %s\n' "$*" >&2
+	printf 'bench-figures: %s\n' "$*" >&2
 	exit 1
 }
 
 [ -f "$results" ] || die "$results is missing: run make bench"
-if ! grep -qxF "$begin" "$readme" || ! grep -qxF "$end" "$readme"; then
-	die "$readme has no block between '$begin' and '$end'"
+if ! grep -qxF "$begin" "$doc" || ! grep -qxF "$end" "$doc"; then
+	die "$doc has no block between '$begin' and '$end'"
 fi
 
 # Field $2 (1-based, between the pipes) of the table row whose first cell is $1.
@@ -104,19 +105,19 @@ block=$(
 	MD
 )
 
-tmp=$(mktemp "$readme.XXXXXX")
+tmp=$(mktemp "$doc.XXXXXX")
 BLOCK=$block awk -v begin="$begin" -v end="$end" '
 	$0 == begin { print ENVIRON["BLOCK"]; skip = 1; next }
 	$0 == end { skip = 0; next }
-	!skip { print }' "$readme" >"$tmp"
+	!skip { print }' "$doc" >"$tmp"
 if [ "$check" = 1 ]; then
-	if ! diff -u "$readme" "$tmp"; then
+	if ! diff -u "$doc" "$tmp"; then
 		rm -f "$tmp"
-		die "$readme's figures differ from $results: run scripts/readme-figures.sh"
+		die "$doc's figures differ from $results: run scripts/bench-figures.sh"
 	fi
 	rm -f "$tmp"
 	exit 0
 fi
-chmod --reference="$readme" "$tmp"
-mv -f "$tmp" "$readme"
-echo "readme-figures: $readme updated from $results"
+chmod --reference="$doc" "$tmp"
+mv -f "$tmp" "$doc"
+echo "bench-figures: $doc updated from $results"

@@ -67,6 +67,20 @@ CREATE TABLE cansd.audit_events (
 CREATE INDEX audit_events_entity_idx ON cansd.audit_events (entity_type, entity_id, id);
 CREATE INDEX audit_events_actor_idx ON cansd.audit_events (actor_id, id);
 
+-- Append-only from the first migration on, for every role: a later
+-- migration that must backfill a column of past events switches the trigger
+-- off inside its own transaction, knowing it is there. (Migration 022 keeps
+-- the function and adds the TRUNCATE guard and the seals' triggers.)
+CREATE OR REPLACE FUNCTION cansd.audit_refuse_change() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+		MESSAGE = format('%s is append-only: %s refused', TG_TABLE_NAME, TG_OP);
+END
+$$;
+CREATE OR REPLACE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON cansd.audit_events
+	FOR EACH ROW EXECUTE FUNCTION cansd.audit_refuse_change();
+
 -- Not FORCEd: the owner's SECURITY DEFINER functions (current_roles, the
 -- login and identity lookups) must read past the policies, and the service
 -- never connects as the owner, so the policies always bind cansd_app.

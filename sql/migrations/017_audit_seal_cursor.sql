@@ -31,25 +31,13 @@ INSERT INTO cansd.audit_seal_cursor (last_xact, last_id) VALUES ('0', 0);
 -- get xact 1, after the cursor and older than any running transaction.
 -- Writes of events are refused by their trigger, whoever writes, hence the
 -- trigger off inside this migration's transaction for this one backfill of
--- the column. Back then the SQL source made that trigger, after the
--- migrations, so only a database that had started before had it here;
--- migration 022 makes it now, so that later migrations know it is there.
-DO $$
-DECLARE
-	guarded boolean := EXISTS (SELECT 1 FROM pg_trigger
-	                           WHERE tgrelid = 'cansd.audit_events'::regclass
-	                             AND tgname = 'audit_events_append_only');
-BEGIN
-	IF guarded THEN
-		ALTER TABLE cansd.audit_events DISABLE TRIGGER audit_events_append_only;
-	END IF;
-	UPDATE cansd.audit_events e SET xact = '1'
-	FROM cansd.audit_unsealed u WHERE u.event_id = e.id;
-	IF guarded THEN
-		ALTER TABLE cansd.audit_events ENABLE TRIGGER audit_events_append_only;
-	END IF;
-END
-$$;
+-- the column. The trigger is there on every database: migration 001 makes
+-- it (and on a database older than that change, the SQL source had made it
+-- at every start before this migration could run).
+ALTER TABLE cansd.audit_events DISABLE TRIGGER audit_events_append_only;
+UPDATE cansd.audit_events e SET xact = '1'
+FROM cansd.audit_unsealed u WHERE u.event_id = e.id;
+ALTER TABLE cansd.audit_events ENABLE TRIGGER audit_events_append_only;
 
 DROP TRIGGER IF EXISTS audit_events_enqueue ON cansd.audit_events;
 DROP FUNCTION IF EXISTS cansd.audit_enqueue();

@@ -25,7 +25,7 @@ ASAN_CFLAGS := $(CFLAGS_COMMON) -O1 -fno-omit-frame-pointer -fsanitize=address,u
 REL_OBJ  := $(LIB_SRC:%.c=$(REL_DIR)/%.o)
 ASAN_OBJ := $(LIB_SRC:%.c=$(ASAN_DIR)/%.o)
 
-.PHONY: all build deps run stop test test-built unit lint format cppcheck bench clean audit-verify purge
+.PHONY: all build deps run stop test test-built unit lint format cppcheck bench bench-compare clean audit-verify purge
 
 all: build
 build: $(REL_DIR)/cansd
@@ -96,6 +96,11 @@ audit-verify: build
 bench: deps
 	@$(MAKE) --no-print-directory build
 	@bench/run.sh
+
+# make bench-compare BASE=<commit>: make bench of that commit, then of this
+# tree, and both side by side in bench/COMPARE.md.
+bench-compare: deps
+	@bench/compare.sh $(BASE)
 
 clean:
 	rm -rf build

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Report benchmark at state scale (issue 17): a throwaway PostgreSQL cluster
+# Report benchmark at state scale: a throwaway PostgreSQL cluster
 # in a temporary directory (scripts/lib.sh; never the test or run stack),
 # bench/gen-state.sql loads five years of synthetic data, then each report
 # runs as the service runs it (role cansd_app, the programs' time zone, the

@@ -1,4 +1,4 @@
--- Five years of a state-sized program for the report benchmarks (issue 17):
+-- Five years of a state-sized program for the report benchmarks:
 -- :staff users (a tenth supervisors, 70% IPS), :cases cases with five
 -- children and one caregiver each, :cans approved CANS with every child
 -- rating that applies to the child's age and every caregiver rating, their

@@ -119,12 +119,12 @@ bash -c 'set -euo pipefail; . "$1"; pool_stop; pool_start' bench "$root/scripts/
 declare -A all
 for name in nginx healthz me me_db; do pick_median "$name"; done
 
-# The bulk import target (issue 3): 100,000 rows in under 10 s, through nginx.
+# The bulk import target: 100,000 rows in under 10 s, through nginx.
 CANSD_DEMO=1 bash -c 'set -euo pipefail; . "$1"; seed_demo' bench "$root/scripts/lib.sh" >/dev/null
 import_out=$(CANSD_HTTP_PORT=$port BENCH_PASSWORD=${CANSD_DEMO_PASSWORD:-demo-password} bench/import.sh 2>&1) || true
 echo "$import_out" >&2
 
-# GET /api/v1/cases/{id} (issue 15): the demo case IPS-1001, six members
+# GET /api/v1/cases/{id}: the demo case IPS-1001, six members
 # (two children, two caregivers, two collaterals), read by its supervisor.
 # Each read also writes its audit event (one INSERT) in the same transaction.
 case_id=$(bash -c '. "$1"; psql_super -d cansd -At -c "SELECT id FROM cansd.cases WHERE sacwis_case_id = '"'IPS-1001'"'"' \
@@ -155,7 +155,7 @@ pick_median case_unsealed
 # The CANS rows run as the service does by default: the sealer on again.
 bash -c 'set -euo pipefail; . "$1"; pool_stop; pool_start' bench "$root/scripts/lib.sh" >/dev/null
 
-# The CANS (issue 16), as worker.current on demo case IPS-1001: a CANS of
+# The CANS, as worker.current on demo case IPS-1001: a CANS of
 # Jamie Ortiz (9, three caregiver sections) rated complete through the API,
 # every rating 2 so that the modules that apply at 9 open too (about 135
 # ratings), read whole: one SQL call fetches its stored body, plus its
@@ -260,8 +260,8 @@ nginx alone ${all[nginx]}; /healthz ${all[healthz]}; /api/v1/me ${all[me]};
 | a full CANS: $cans_sections caregiver sections, $cans_ratings ratings (JWT, identity cache, one SQL call fetches the stored body, one audit INSERT) | \`GET /api/v1/assessments/{id}\` | ${rps[cans_get]} | ${p50[cans_get]} | ${p99[cans_get]} | ${errors[cans_get]} | $(ratio "${rps[cans_get]}" "${rps[healthz2]}") |
 | rate ten items (lock, validate against the instrument and the child's age, write ratings, version, history and audit) | \`PUT /api/v1/assessments/{id}/ratings\` | ${rps[cans_put]} | ${p50[cans_put]} | ${p99[cans_put]} | ${errors[cans_put]} | $(ratio "${rps[cans_put]}" "${rps[healthz2]}") |
 
-Target (issue 2): \`GET /api/v1/me\` at least 50% of the nginx -> pool ceiling.
-Target (issue 16): \`GET /api/v1/assessments/{id}\` (a full CANS) at least 40% of the
+Target: \`GET /api/v1/me\` at least 50% of the nginx -> pool ceiling.
+Target: \`GET /api/v1/assessments/{id}\` (a full CANS) at least 40% of the
 ceiling measured in the same run (the \`/healthz\` rows).
 
 The audit hash chain (SECURITY.md, "The audit trail"): each audited read
@@ -295,7 +295,7 @@ MD
 ## Bulk import of training records
 
 Command: \`bench/import.sh\` (100,000 generated CSV rows, one \`POST /api/v1/training-records/import\`
-as the certification office, through nginx, into the same stack). Target (issue 3): under 10 s.
+as the certification office, through nginx, into the same stack). Target: under 10 s.
 
 \`\`\`
 $import_out

@@ -1,5 +1,5 @@
 /*
- * The audit trail's hash chain, checked link by link (issue 17, point 5).
+ * The audit trail's hash chain, checked link by link.
  * cansd.audit_seal() (sql/functions/audit.sql) writes the links; this is the
  * independent reading of them: the same canonical encoding, recomputed with
  * OpenSSL, so that a verifier does not trust a function stored in the very

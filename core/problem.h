@@ -1,6 +1,7 @@
 /*
  * Every refusal is an RFC 9457 problem+json. The problem names are fixed by
- * API.md; handlers pick one of these constants, never a free-form type.
+ * the REST contract (openapi.yaml, schema Problem); handlers pick one of
+ * these constants, never a free-form type.
  */
 #ifndef CANSD_PROBLEM_H
 #define CANSD_PROBLEM_H

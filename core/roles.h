@@ -1,5 +1,5 @@
 /*
- * The roles of PRODUCT.md as bits, their API names and the programs: the one
+ * The product's roles as bits, their API names and the programs: the one
  * list of each in C. SQL has its one list of each in the cansd.roles and
  * cansd.programs tables (sql/migrations/009_roles_programs.sql), which the
  * columns that hold a role or a program reference; tests/statements/check.sh

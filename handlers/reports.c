@@ -1,10 +1,11 @@
 /*
- * GET /reports/monthly and /reports/quarterly: the figures of API.md "The
- * report body", defined in docs/REPORTS.md and computed by one SQL call
- * (sql/functions/reports.sql) on the reports connection (a replica when
- * CANSD_REPORTS_DATABASE_URL is set). Scope (all or team) is the database's
- * decision from the caller's roles; the route table already refused workers
- * and the certification office. JSON, or CSV with Accept: text/csv.
+ * GET /reports/monthly and /reports/quarterly: the figures of the report body
+ * (openapi.yaml, schema Report), defined in docs/REPORTS.md and computed by
+ * one SQL call (sql/functions/reports.sql) on the reports connection (a
+ * replica when CANSD_REPORTS_DATABASE_URL is set). Scope (all or team) is the
+ * database's decision from the caller's roles; the route table already
+ * refused workers and the certification office. JSON, or CSV with Accept:
+ * text/csv.
  */
 #include <string.h>
 

@@ -24,7 +24,7 @@ INSERT INTO demo_user VALUES
 	('cert.office', 'Morgan Records', ARRAY['certification_office'], NULL, NULL),
 	('qa.analyst', 'Quinn Analyst', ARRAY['qa_analyst'], NULL, NULL),
 	('program.admin', 'Alex Admin', ARRAY['program_admin'], NULL, NULL),
-	-- a second team (issue 15): an IFPS worker at the caseload cap of 4
+	-- a second team: an IFPS worker at the caseload cap of 4
 	('supervisor.chen', 'Jordan Chen', ARRAY['supervisor'], 'IFPS', NULL),
 	('worker.ifps.full', 'Sam Okafor', ARRAY['worker'], 'IFPS', 'supervisor.chen'),
 	('worker.ips2', 'Avery Novak', ARRAY['worker'], 'IPS', 'supervisor.chen');
@@ -76,7 +76,7 @@ SELECT NULL, 'seed', 'user', u.id::text,
        jsonb_build_object('username', u.username, 'by', 'sql/seed/demo.sql')
 FROM cansd.users u JOIN demo_user d ON d.username = u.username;
 
--- Cases (issue 15), relative to today: both programs in every status, two
+-- Cases, relative to today: both programs in every status, two
 -- teams, worker.ifps.full at the IFPS cap of 4 (a closed IFPS case does not
 -- count), IFPS-2001 open past 8 weeks with a late first contact.
 --   sacwis, program, worker, opened (days ago), extension (days ago),

@@ -1,4 +1,4 @@
--- Demo data for the reports and QC (issue 17), applied by scripts/lib.sh
+-- Demo data for the reports and QC, applied by scripts/lib.sh
 -- seed_demo right after sql/seed/demo.sql (same psql variables :'hash' and
 -- :'tz', same superuser session rules). It makes every figure of last
 -- month's report non-zero, whatever today is:

@@ -1,7 +1,7 @@
 /*
- * Issue 3 through the real stack: account requests: a supervisor asks, a
- * program admin approves (creating the worker under that supervisor) or
- * rejects with a reason; refused to workers and for taken usernames.
+ * Account requests through the real stack: a supervisor asks, a program admin
+ * approves (creating the worker under that supervisor) or rejects with a
+ * reason; refused to workers and for taken usernames.
  */
 #include <setjmp.h>
 #include <stdarg.h>

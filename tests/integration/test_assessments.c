@@ -1,12 +1,12 @@
 /*
- * Issue 16 through the real stack (nginx -> FastCGI pool -> PostgreSQL),
- * first half: the instrument as data, starting a CANS, caregiver sections
- * that follow the case's links, ratings (merge, clear, every bad field
- * named at once), ETag / If-Match, completeness and the 422 that agrees with
- * it, module triggers, scope (404), roles (403) and the certification gate
- * (403 certification-required, lifted by a new record on the next request).
- * The approval chain is in test_assessments_workflow.c, the races in
- * test_assessments_races.c.
+ * The CANS workflow through the real stack (nginx -> FastCGI pool ->
+ * PostgreSQL), first half: the instrument as data, starting a CANS, caregiver
+ * sections that follow the case's links, ratings (merge, clear, every bad
+ * field named at once), ETag / If-Match, completeness and the 422 that agrees
+ * with it, module triggers, scope (404), roles (403) and the certification
+ * gate (403 certification-required, lifted by a new record on the next
+ * request). The approval chain is in test_assessments_workflow.c, the races
+ * in test_assessments_races.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /*
- * The two races of issue 16, each run 200 times with parallel clients
- * (forked processes, each its own libcurl connection through nginx):
+ * The two races of the CANS workflow, each run 200 times with parallel
+ * clients (forked processes, each its own libcurl connection through nginx):
  *   - concurrent rating writes that send the same If-Match: exactly one is
  *     200, every other 412 (the row lock, then the version check);
  *   - concurrent approvals of one CANS by the supervisor it is routed to:

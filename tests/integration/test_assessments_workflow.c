@@ -1,11 +1,11 @@
 /*
- * Issue 16 through the real stack, second half: the approval chain. Submit
- * routes to the author's supervisor or a named one; only the supervisor it
- * is routed to approves or returns it (a comment required); the author or
- * that supervisor reroutes it (a reason required, never to the author);
- * nobody approves their own; an approved CANS never changes (the handler's
- * state check and the database's trigger); the history, the approvals
- * queue, QC flags on submit, /cans-due and the audit trail follow.
+ * The CANS workflow through the real stack, second half: the approval chain.
+ * Submit routes to the author's supervisor or a named one; only the
+ * supervisor it is routed to approves or returns it (a comment required); the
+ * author or that supervisor reroutes it (a reason required, never to the
+ * author); nobody approves their own; an approved CANS never changes (the
+ * handler's state check and the database's trigger); the history, the
+ * approvals queue, QC flags on submit, /cans-due and the audit trail follow.
  */
 #include <setjmp.h>
 #include <stdarg.h>

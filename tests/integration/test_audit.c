@@ -1,10 +1,10 @@
 /*
- * The audit trail cannot be changed quietly (issue 17, point 5): the pool's
- * sealer links every event into the hash chain within seconds, and
- * `cansd audit-verify` (scripts/lib.sh audit_verify, as the superuser) names
- * the first event that someone with direct database access changed, removed
- * or inserted. Each tampering test puts the row back and ends on an intact
- * chain, so that the next test (and the next binary) starts clean.
+ * The audit trail cannot be changed quietly: the pool's sealer links every
+ * event into the hash chain within seconds, and `cansd audit-verify`
+ * (scripts/lib.sh audit_verify, as the superuser) names the first event that
+ * someone with direct database access changed, removed or inserted. Each
+ * tampering test puts the row back and ends on an intact chain, so that the
+ * next test (and the next binary) starts clean.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,9 +1,9 @@
 /*
- * Issue 15 through the real stack, continued: the members of a case (kinds,
- * relationships, links, edit, delete), the service log with its weekly
- * hours, GET /cans-due at its edges (opened 29, 30 and 31 days ago in the
- * programs' time zone, extension and close due on their day), and the audit
- * events that every read and change of a case writes.
+ * Cases through the real stack, continued: the members of a case (kinds,
+ * relationships, links, edit, delete), the service log with its weekly hours,
+ * GET /cans-due at its edges (opened 29, 30 and 31 days ago in the programs'
+ * time zone, extension and close due on their day), and the audit events that
+ * every read and change of a case writes.
  */
 #include <setjmp.h>
 #include <stdarg.h>

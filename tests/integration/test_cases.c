@@ -1,8 +1,8 @@
 /*
- * Issue 15 through the real stack (nginx -> FastCGI pool -> PostgreSQL):
- * cases, their members and services, scope by relation for every role and
- * method, the IFPS caseload cap and its race, the over-8-weeks and response
- * flags, and bad input. Due dates: test_cans_due.c.
+ * Case management through the real stack (nginx -> FastCGI pool ->
+ * PostgreSQL): cases, their members and services, scope by relation for every
+ * role and method, the IFPS caseload cap and its race, the over-8-weeks and
+ * response flags, and bad input. Due dates: test_cans_due.c.
  *
  * Fixture: two teams (sup1 with w1 and w2, sup2 with w3), a QA analyst and
  * the certification office, all created through the API by the admin.

@@ -1,8 +1,8 @@
 /*
- * Issue 3 through the real stack: certification currency as /me shows it,
- * on the very next request after a record changes, with the rule of
- * PRODUCT.md (completion + 1 year, Feb 29 + 1 year is Feb 28, - 1 day) at
- * its edges in the programs' day (tests/support/calendar.h), and the 403
+ * Certification currency through the real stack, as /me shows it, on the very
+ * next request after a record changes, with the certification rule
+ * (completion + 1 year, Feb 29 + 1 year is Feb 28, - 1 day) at its edges in
+ * the programs' day (tests/support/calendar.h), and the 403
  * certification-required of a CANS route.
  */
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 /*
- * API.md "HTTP hygiene" through nginx: the client address is the one nginx
- * saw, whatever forwarding headers the client sends: in the audit trail,
- * and in the per-address login limit.
+ * HTTP hygiene through nginx (openapi.yaml, "Limits"): the client address is
+ * the one nginx saw, whatever forwarding headers the client sends: in the
+ * audit trail, and in the per-address login limit.
  *
  * The last test exhausts 127.0.0.1's failed-login budget and clears it
  * again: keep it last.

@@ -1,7 +1,8 @@
 /*
- * API.md "HTTP hygiene" through nginx: CORS for the listed origins only
- * (CANSD_CORS_ORIGINS): preflight with the exact origin and the table's
- * methods, ETag and X-Request-Id exposed, nothing for any other origin.
+ * HTTP hygiene through nginx (openapi.yaml, "CORS"): CORS for the listed
+ * origins only (CANSD_CORS_ORIGINS): preflight with the exact origin and the
+ * table's methods, ETag and X-Request-Id exposed, nothing for any other
+ * origin.
  */
 #include <setjmp.h>
 #include <stdarg.h>

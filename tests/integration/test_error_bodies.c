@@ -1,5 +1,5 @@
 /*
- * API.md "HTTP hygiene" through nginx: error bodies never leak internals
+ * HTTP hygiene through nginx: error bodies never leak internals
  * (SQL, column names, paths, stack traces), whatever the request does.
  */
 #include <setjmp.h>

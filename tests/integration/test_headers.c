@@ -1,8 +1,8 @@
 /*
- * API.md "HTTP hygiene" through nginx: the headers every response carries
- * (no-store, nosniff, one request id) and the ones none does (a version,
- * X-Powered-By), for every status whoever answers it: the worker, nginx,
- * and nginx while the pool is down.
+ * HTTP hygiene through nginx (openapi.yaml, "Headers on every response"): the
+ * headers every response carries (no-store, nosniff, one request id) and the
+ * ones none does (a version, X-Powered-By), for every status whoever answers
+ * it: the worker, nginx, and nginx while the pool is down.
  */
 #include <setjmp.h>
 #include <stdarg.h>

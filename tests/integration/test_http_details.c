@@ -1,8 +1,8 @@
 /*
- * Issue 14 point 6 through nginx: HEAD answers every GET route with GET's
- * status and headers and no body (RFC 9110 9.3.2), refusals included; the
- * training catalogue pages like every list; GET /users?role= takes exactly
- * the roles openapi.yaml lists.
+ * HTTP details through nginx (openapi.yaml, "HEAD"): HEAD answers every GET
+ * route with GET's status and headers and no body (RFC 9110 9.3.2), refusals
+ * included; the training catalogue pages like every list; GET /users?role=
+ * takes exactly the roles openapi.yaml lists.
  */
 #include <setjmp.h>
 #include <stdarg.h>

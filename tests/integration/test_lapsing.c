@@ -1,5 +1,5 @@
 /*
- * Issue 3 through the real stack: who lapses soon
+ * Certification lapsing through the real stack: who lapses soon
  * (GET /certifications?lapsing_within_days=N): team members current today
  * who lapse within N days, in the programs' day, and who may ask.
  */

@@ -1,7 +1,7 @@
 /*
- * API.md "HTTP hygiene" through nginx: 415 for a body of a type the
- * endpoint does not take, and every 401 with the Bearer challenge of
- * RFC 6750.
+ * HTTP hygiene through nginx (openapi.yaml, "Media types" and
+ * "Authentication"): 415 for a body of a type the endpoint does not take, and
+ * every 401 with the Bearer challenge of RFC 6750.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,7 +1,8 @@
 /*
- * API.md "HTTP hygiene" through nginx: 405 on every path of the route table
- * for every method it does not take, TRACE and unknown methods included,
- * with Allow from the table (HEAD beside GET), and on nginx's own files.
+ * HTTP hygiene through nginx (openapi.yaml, "Methods"): 405 on every path of
+ * the route table for every method it does not take, TRACE and unknown
+ * methods included, with Allow from the table (HEAD beside GET), and on
+ * nginx's own files.
  */
 #include <setjmp.h>
 #include <stdarg.h>

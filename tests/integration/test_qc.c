@@ -1,8 +1,8 @@
 /*
  * Quality control through the API: QA analysts review any CANS and ask its
  * clinician to follow up; the assignee sees and closes theirs, nobody else
- * sees them; every step is audited in the same transaction; every refusal
- * is the problem API.md names.
+ * sees them; every step is audited in the same transaction; every refusal is
+ * the problem openapi.yaml names for it.
  */
 #include <setjmp.h>
 #include <stdarg.h>

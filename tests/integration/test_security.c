@@ -1,10 +1,11 @@
 /*
- * Issue 14's security findings and database layer, through nginx: refresh
- * families end with a password change and at their absolute lifetime; the
- * login throttle per (username, address) and per address, atomic under
- * parallel guessing and never checking a throttled password; purging; the
- * probe and refused locations' rate limits; an unauthenticated upload
- * refused before its body is read; a worker whose PREPARE failed recovers.
+ * SECURITY.md's rules for tokens, logins and the database layer, through
+ * nginx: refresh families end with a password change and at their absolute
+ * lifetime; the login throttle per (username, address) and per address,
+ * atomic under parallel guessing and never checking a throttled password;
+ * purging; the probe and refused locations' rate limits; an unauthenticated
+ * upload refused before its body is read; a worker whose PREPARE failed
+ * recovers.
  */
 #include <curl/curl.h>
 #include <pthread.h>

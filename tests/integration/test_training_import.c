@@ -1,7 +1,7 @@
 /*
- * Issue 3 through the real stack: the all-or-nothing CSV import of training
- * records (POST /training-records/import): every row or none, bad rows and
- * headers named, text/csv only, the certification office only, 16 MiB.
+ * The all-or-nothing CSV import of training records through the real stack
+ * (POST /training-records/import): every row or none, bad rows and headers
+ * named, text/csv only, the certification office only, 16 MiB.
  */
 #include <setjmp.h>
 #include <stdarg.h>

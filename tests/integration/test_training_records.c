@@ -1,7 +1,7 @@
 /*
- * Issue 3 through the real stack (nginx -> FastCGI pool -> PostgreSQL): the
- * training catalogue and training records: recording and correcting, who
- * may read and write them, and validation.
+ * Training through the real stack (nginx -> FastCGI pool -> PostgreSQL): the
+ * training catalogue and training records: recording and correcting, who may
+ * read and write them, and validation.
  */
 #include <setjmp.h>
 #include <stdarg.h>

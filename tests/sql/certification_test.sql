@@ -1,4 +1,4 @@
--- The certification rule of PRODUCT.md at its edges, against the one place it
+-- The product's certification rule at its edges, against the one place it
 -- is computed: cansd.certification(uid, day). Every day is explicit, so the
 -- result never depends on when the test runs. A pgTAP script (see
 -- helpers.psql), e.g. pg_prove -d cansd tests/sql/certification_test.sql;
@@ -54,7 +54,7 @@ INSERT INTO t VALUES
 	-- completed on a leap day: 2024-02-29 + 1 year = 2025-02-28
 	('leap-day', pg_temp.user_with('zz-cert-leapday', true, ARRAY[
 		['CANS_2_0_CERTIFICATION', '2024-02-29'], ['CANS_SACWIS_FUNCTIONALITY', '2024-01-15']])),
-	-- PRODUCT.md's example
+	-- the rule's worked example
 	('product', pg_temp.user_with('zz-cert-product', true, ARRAY[
 		['CANS_2_0_CERTIFICATION', '2025-11-24'], ['CANS_SACWIS_FUNCTIONALITY', '2025-11-24']])),
 	('cans-1-0-only', pg_temp.user_with('zz-cert-v1', true, ARRAY[
@@ -94,9 +94,9 @@ FROM (VALUES
 	('leap day, next year 03-01', 'leap-day', '2025-03-01', false, '2025-02-27',
 	 '{CANS_2_0_CERTIFICATION}'),
 
-	-- PRODUCT.md: 2025-11-24 is current through 2026-11-23, lapsed on 2026-11-24
-	('PRODUCT.md last day', 'product', '2026-11-23', true, '2026-11-23', '{}'),
-	('PRODUCT.md lapse day', 'product', '2026-11-24', false, '2026-11-23',
+	-- the worked example: 2025-11-24 is current through 2026-11-23, lapsed on 2026-11-24
+	('worked example last day', 'product', '2026-11-23', true, '2026-11-23', '{}'),
+	('worked example lapse day', 'product', '2026-11-24', false, '2026-11-23',
 	 '{CANS_2_0_CERTIFICATION}'),
 
 	-- CANS 1.0 never makes anyone current

@@ -1,6 +1,6 @@
 /*
  * Calendar days for the integration tests: civil dates and day arithmetic
- * (H. Hinnant's algorithms), the certification rule of PRODUCT.md
+ * (H. Hinnant's algorithms), the product's certification rule
  * (completion + 1 year, Feb 29 + 1 year is Feb 28, - 1 day), and the
  * programs' today, computed in CANSD_TEST_TIMEZONE (what the pool runs
  * with), else CANSD_TIMEZONE, else America/Chicago.

@@ -1,6 +1,6 @@
 /*
- * core/json_schema.c: the one validator behind every JSON body. Each
- * check here is a rule API.md states for 400 validation-failed (unknown,
+ * core/json_schema.c: the one validator behind every JSON body. Each check
+ * here is a rule openapi.yaml states for 400 validation-failed (unknown,
  * missing, null, wrong type, out of range, impossible or future date), and
  * json_body is driven through a request as the dispatcher would.
  */

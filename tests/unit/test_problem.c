@@ -1,7 +1,7 @@
 /*
- * core/problem.c: every refusal is an RFC 9457 application/problem+json
- * body whose type ends in one of API.md's problem names. Each body is
- * parsed back with jansson, so "valid JSON" is checked, not assumed.
+ * core/problem.c: every refusal is an RFC 9457 application/problem+json body
+ * whose type ends in one of openapi.yaml's problem names. Each body is parsed
+ * back with jansson, so "valid JSON" is checked, not assumed.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -6,7 +6,7 @@
  * C. The dispatcher enforces each row before the handler runs;
  * tests/unit/test_route_table.c walks the table, and `cansd serve` refuses
  * to start when a row's function is missing or takes other arguments. Keep
- * rows grouped by resource, in the order openapi.yaml lists the paths.
+ * rows grouped by resource.
  */
 #include "routes.h"
 #include "handlers.h"

@@ -136,7 +136,9 @@ static int apply_one(PGconn *conn, const struct migration *m, FILE *err_out)
 	PGresult *res;
 	bool ok;
 
-	ok = run(conn, "BEGIN; SET LOCAL ROLE cansd_owner", m->file, err_out) &&
+	/* warnings and errors only: "... does not exist, skipping" is no news */
+	ok = run(conn, "BEGIN; SET LOCAL ROLE cansd_owner; SET LOCAL client_min_messages = warning",
+		 m->file, err_out) &&
 	     run(conn, m->text, m->file, err_out) && run(conn, "RESET ROLE", m->file, err_out);
 	if (ok) {
 		res = PQexecParams(conn,

@@ -101,6 +101,22 @@ int auth_load_identity(struct request *req, const char *user_id, const char *use
 	return 0;
 }
 
+/*
+ * The caller's JSON is built on every request (GET /me) and every refusal
+ * for certification, so without jansson's checks: keys are constants, and
+ * values come from the database, whose encoding (UTF8) never lets invalid
+ * text through.
+ */
+static json_t *text_value(const char *s, size_t len)
+{
+	return json_stringn_nocheck(s, len);
+}
+
+static json_t *nullable(const char *s)
+{
+	return s ? text_value(s, strlen(s)) : json_null();
+}
+
 /* A comma-separated list as a JSON array of strings. */
 static json_t *json_list(const char *list)
 {
@@ -110,46 +126,52 @@ static json_t *json_list(const char *list)
 		const char *comma = strchr(list, ',');
 		size_t len = comma ? (size_t)(comma - list) : strlen(list);
 
-		json_array_append_new(array, json_stringn(list, len));
+		json_array_append_new(array, text_value(list, len));
 		list = comma ? comma + 1 : NULL;
 	}
 	return array;
 }
 
-static json_t *json_nullable(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
 json_t *identity_certification(const struct identity *id)
 {
-	return json_pack("{s:b, s:o, s:o}", "certified", id->certified, "certified_until",
-			 json_nullable(id->certified_until), "missing", json_list(id->missing));
+	json_t *c = json_object();
+
+	json_object_set_new_nocheck(c, "certified", json_boolean(id->certified));
+	json_object_set_new_nocheck(c, "certified_until", nullable(id->certified_until));
+	json_object_set_new_nocheck(c, "missing", json_list(id->missing));
+	return c;
+}
+
+static int to_buf(const char *data, size_t len, void *ctx)
+{
+	buf_append(ctx, data, len);
+	return 0;
 }
 
 const char *identity_me_json(struct request *req, const struct identity *id)
 {
-	json_t *roles = json_array(), *me;
+	json_t *me = json_object(), *roles = json_array();
+	struct buf out;
 	unsigned bit;
-	char *dump;
-	const char *text;
+	int rc;
 
 	for (bit = 1; bit <= ROLE_CERTIFIED_CANS_USER; bit <<= 1)
 		if (id->roles & bit)
-			json_array_append_new(roles, json_string(role_name(bit)));
-	me = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b, s:o}", "id", id->user_id,
-		       "username", id->username, "full_name", id->full_name, "email", id->email,
-		       "roles", roles, "supervisor_id", json_nullable(id->supervisor_id), "program",
-		       json_nullable(id->program), "active", 1, "certification",
-		       identity_certification(id));
-	dump = me ? json_dumps(me, JSON_COMPACT) : NULL;
+			json_array_append_new(roles, json_string_nocheck(role_name(bit)));
+	json_object_set_new_nocheck(me, "id", nullable(id->user_id));
+	json_object_set_new_nocheck(me, "username", nullable(id->username));
+	json_object_set_new_nocheck(me, "full_name", nullable(id->full_name));
+	json_object_set_new_nocheck(me, "email", nullable(id->email));
+	json_object_set_new_nocheck(me, "roles", roles);
+	json_object_set_new_nocheck(me, "supervisor_id", nullable(id->supervisor_id));
+	json_object_set_new_nocheck(me, "program", nullable(id->program));
+	json_object_set_new_nocheck(me, "active", json_true());
+	json_object_set_new_nocheck(me, "certification", identity_certification(id));
+	/* straight into the arena: no malloc'd copy to strdup and free */
+	buf_init(&out, req->arena);
+	rc = json_dump_callback(me, to_buf, &out, JSON_COMPACT);
 	json_decref(me);
-	if (!dump)
-		abort(); /* out of memory (or text that is not UTF-8, which the database never
-			    sends) */
-	text = arena_strdup(req->arena, dump);
-	free(dump);
-	return text;
+	return rc ? NULL : out.data; /* NULL: jansson ran out of memory */
 }
 
 /* Today in the programs' zone (TZ is CANSD_TIMEZONE) as YYYYMMDD. */

@@ -27,7 +27,7 @@ struct identity {
 	const char *missing;         /* comma-separated failed conditions, "" when none */
 };
 
-/* The GET /me body. */
+/* The GET /me body; NULL when out of memory. */
 const char *identity_me_json(struct request *req, const struct identity *id);
 
 /* The "certification" object of /me and of the 403 certification-required (a new reference). */

@@ -80,6 +80,12 @@ fail() {
 	failures+=("$1")
 	printf 'FAIL %s\n' "$1"
 }
+# check NAME CMD...: one passed or failed check, named NAME, by CMD's status.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
 
 # Adds the outcome of one binary or file, $2 passed, $3 failed, $4 skipped
 # of its cases, to the totals, and prints its line.
@@ -263,7 +269,7 @@ if [ "${#integ[@]}" -gt 0 ]; then
 		echo "-- tests/sql (pgTAP, pg_prove)"
 		run_pgtap "$pgbin/psql" "$stack_var/pg/socket" "$CANSD_PG_PORT"
 		echo "-- tests/statements/check.sh"
-		if tests/statements/check.sh "$CANSD_TEST_PSQL"; then pass "statements match C and SQL"; else fail "statements match C and SQL"; fi
+		check "statements match C and SQL" tests/statements/check.sh "$CANSD_TEST_PSQL"
 		for t in "${integ[@]}"; do
 			name=${t#build/asan/}
 			echo "-- $name"
@@ -282,7 +288,7 @@ if [ "${#integ[@]}" -gt 0 ]; then
 		# and two `cansd migrate` runs at once on a database beside the stack's
 		for t in tests/pool_privileges.sh tests/fcgi_allowlist.sh tests/migrate_race.sh; do
 			echo "-- $t"
-			if timeout 120 "$t" "$CANSD_BIN"; then pass "$t"; else fail "$t"; fi
+			check "$t" timeout 120 "$t" "$CANSD_BIN"
 		done
 	else
 		fail "stack start"
@@ -328,35 +334,24 @@ elif [ "$seen_sep" = 1 ]; then
 	echo "== no integration test binaries: skipping the stack"
 fi
 
-# --- the supervisor with a large environment ----------------------------------------
+# --- make run as a new user would: a large environment, a fresh clone in 0700 ------
+# directories. Only with the integration tests (the full `make test`).
 if [ "${#integ[@]}" -gt 0 ]; then
 	echo "== make run's supervisor with a 64 KB environment for 60 s (tests/supervisor_environ.sh)"
-	if CANSD_BIN=${CANSD_TEST_BIN:-$root/build/asan/cansd} timeout 400 tests/supervisor_environ.sh 60; then
-		pass "tests/supervisor_environ.sh"
-	else
-		fail "tests/supervisor_environ.sh"
-	fi
-fi
-
-# --- make run as a new user would: a fresh clone in 0700 directories ---------------
-# Only with the integration tests (the full `make test`): it builds a clone.
-if [ "${#integ[@]}" -gt 0 ]; then
+	check tests/supervisor_environ.sh env CANSD_BIN="${CANSD_TEST_BIN:-$root/build/asan/cansd}" \
+		timeout 400 tests/supervisor_environ.sh 60
 	echo "== make run from a clone in 0700 directories (tests/run_from_clone.sh)"
-	if timeout 600 tests/run_from_clone.sh; then
-		pass "tests/run_from_clone.sh"
-	else
-		fail "tests/run_from_clone.sh"
-	fi
+	check tests/run_from_clone.sh timeout 600 tests/run_from_clone.sh
 fi
 echo "== demo data listens on loopback only (tests/demo_loopback.sh)"
-if tests/demo_loopback.sh; then pass "tests/demo_loopback.sh"; else fail "tests/demo_loopback.sh"; fi
+check tests/demo_loopback.sh tests/demo_loopback.sh
 
 # --- static checks: layers, formatting and cppcheck ---------------------------------
 echo "== layers, clang-format and cppcheck"
 if tests/layers/check.sh; then pass "layers point one way"; else fail "layers point one way (an #include runs back up)"; fi
 mapfile -t c_files < <(git ls-files '*.c' '*.h' 2>/dev/null || find core fcgi auth handlers tests -name '*.[ch]')
 if clang-format --dry-run --Werror "${c_files[@]}"; then pass "clang-format"; else fail "clang-format (run make format)"; fi
-if make -s cppcheck; then pass "cppcheck"; else fail "cppcheck"; fi
+check cppcheck make -s cppcheck
 if scripts/bench-figures.sh --check; then
 	pass "docs/PERFORMANCE.md's figures are bench/RESULTS.md's"
 else
@@ -365,7 +360,7 @@ fi
 
 # --- OpenAPI lint ----------------------------------------------------------------
 echo "== openapi lint"
-if scripts/lint-openapi.sh; then pass "openapi lint"; else fail "openapi lint"; fi
+check "openapi lint" scripts/lint-openapi.sh
 
 if [ "$skipped" -gt 0 ]; then
 	echo "skipped (not passed):"

@@ -16,6 +16,9 @@ root=$PWD
 seconds=${1:-60}
 # shellcheck source=tests/lib/free_port.sh
 . tests/lib/free_port.sh
+# The checks under test, and _cansd_wait_gone.
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 say() { printf '[supervisor_environ] %s\n' "$*" >&2; }
 tmp=$(mktemp -d /tmp/cansd-supervisor.XXXXXX)
@@ -59,8 +62,6 @@ env_bytes=$(wc -c <"/proc/$dummy/environ")
 cmd_bytes=$(wc -c <"/proc/$dummy/cmdline")
 [ "$env_bytes" -ge 65536 ] || die "the test process's environment is only $env_bytes bytes"
 misses=$(
-	# shellcheck source=scripts/lib.sh
-	. scripts/lib.sh
 	n=0
 	for ((i = 0; i < 500; i++)); do
 		_cansd_environ_has "$dummy" CANSD_FCGI_LISTEN=/some/where/cansd.sock || n=$((n + 1))
@@ -108,11 +109,7 @@ for ((i = 0; i < seconds; i++)); do
 done
 grep -q 'stopped unexpectedly' "$tmp/run.log" && die "run.sh said a component stopped"
 kill -TERM "$run_pid"
-for ((i = 0; i < 300; i++)); do
-	kill -0 "$run_pid" 2>/dev/null || break
-	sleep 0.1
-done
-kill -0 "$run_pid" 2>/dev/null && die "scripts/run.sh did not end within 30 s of SIGTERM"
+_cansd_wait_gone "$run_pid" 30 || die "scripts/run.sh did not end within 30 s of SIGTERM"
 wait "$run_pid" 2>/dev/null || true
 run_pid=""
 sleep 1
